@@ -1,0 +1,52 @@
+"""Which role may do what, and where: pure functions over (role, subtree path) grants."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wenjin.network.policies import is_in_subtree
+
+
+class Perm:
+    """Permission names. A role grants a set of them on a subtree of the network."""
+
+    NETWORK_MANAGE = "network.manage"  # create, move and delete units
+    NETWORK_EDIT = "network.edit"  # edit a unit's details, hours, closures, partners
+    AUDIT_VIEW = "audit.view"
+    STAFF_MANAGE = "staff.manage"  # create staff accounts, grant and revoke roles
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "network_admin": frozenset(
+        {Perm.NETWORK_MANAGE, Perm.NETWORK_EDIT, Perm.AUDIT_VIEW, Perm.STAFF_MANAGE}
+    ),
+    "branch_director": frozenset({Perm.NETWORK_EDIT, Perm.AUDIT_VIEW}),
+    "desk_staff": frozenset(),
+    "cataloguer": frozenset(),
+    "events_organiser": frozenset(),
+    "statistician": frozenset({Perm.AUDIT_VIEW}),
+}
+
+Grant = tuple[str, str]  # (role, path of the unit the role is granted on)
+
+
+def role_allows(role: str, perm: str) -> bool:
+    return perm in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def grants_allow(grants: Iterable[Grant], perm: str, unit_path: str) -> bool:
+    """Whether any grant gives ``perm`` on the unit at ``unit_path`` (its subtree counts)."""
+    return any(
+        role_allows(role, perm) and is_in_subtree(unit_path, grant_path)
+        for role, grant_path in grants
+    )
+
+
+def scope_paths(grants: Iterable[Grant], perm: str) -> list[str]:
+    """The subtree roots where ``perm`` holds, with nested ones folded into their parents."""
+    paths = sorted({path for role, path in grants if role_allows(role, perm)})
+    kept: list[str] = []
+    for path in paths:
+        if not any(path.startswith(outer) for outer in kept):
+            kept.append(path)
+    return kept

@@ -1,0 +1,10 @@
+"""Mount every domain router on the one API object."""
+
+from wenjin.accounts.api import router as accounts_router
+from wenjin.api.core import api
+from wenjin.network.api import router as network_router
+
+api.add_router("/org-units", network_router)
+api.add_router("", accounts_router)
+
+urlpatterns = api.urls

@@ -1,0 +1,189 @@
+"""Django settings for Wenjin, read from environment variables (see README, "Configuration").
+
+Defaults are the safe production ones; ``WENJIN_DEMO=1`` (set by ``./run demo``) relaxes only
+what a laptop demo over plain HTTP on 127.0.0.1 needs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from wenjin.config import Config
+
+CONFIG = Config()
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = CONFIG.data_dir
+
+DEMO = CONFIG.flag("WENJIN_DEMO")
+DEBUG = CONFIG.flag("WENJIN_DEBUG")
+
+SECRET_KEY = CONFIG.get("WENJIN_SECRET_KEY") or ""
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "WENJIN_SECRET_KEY is not set. Set it in the environment or in "
+        f"{DATA_DIR / 'wenjin.env'} (./run demo generates one for the demo)."
+    )
+FIELD_KEY = CONFIG.get("WENJIN_FIELD_KEY") or ""
+if not FIELD_KEY:
+    raise ImproperlyConfigured("WENJIN_FIELD_KEY (key for encrypting personal data) is not set.")
+
+ALLOWED_HOSTS = CONFIG.list(
+    "WENJIN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if (DEMO or DEBUG) else ""
+)
+CSRF_TRUSTED_ORIGINS = CONFIG.list("WENJIN_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "django_htmx",
+    "wenjin.lib",
+    "wenjin.network",
+    "wenjin.accounts",
+    "wenjin.api",
+    "wenjin.web",
+    "wenjin.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "wenjin.api.middleware.ApiErrorShapeMiddleware",
+]
+
+ROOT_URLCONF = "wenjin.urls"
+WSGI_APPLICATION = "wenjin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+# SQLite is the embedded default: one file in the data directory, WAL so readers never
+# wait for the writer, a busy timeout so writers queue instead of failing, and
+# BEGIN IMMEDIATE so a transaction takes the write lock up front (a deferred transaction
+# that upgrades to a writer mid-way fails at once with "database is locked").
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+DATABASE_URL = CONFIG.get("WENJIN_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'wenjin.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;"
+            f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000};"
+        ),
+    }
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Staff accounts ---------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.StaffUser"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:staff-home"
+# Failed logins counted per account and per client address (database-backed, so every
+# web worker and the API share them).
+WENJIN_LOGIN_MAX_FAILURES = int(CONFIG.get("WENJIN_LOGIN_MAX_FAILURES", "5"))
+WENJIN_LOGIN_IP_MAX_FAILURES = int(CONFIG.get("WENJIN_LOGIN_IP_MAX_FAILURES", "30"))
+WENJIN_LOGIN_WINDOW_MINUTES = int(CONFIG.get("WENJIN_LOGIN_WINDOW_MINUTES", "15"))
+WENJIN_LOGIN_LOCKOUT_MINUTES = int(CONFIG.get("WENJIN_LOGIN_LOCKOUT_MINUTES", "15"))
+WENJIN_TRUST_X_FORWARDED_FOR = CONFIG.flag("WENJIN_TRUST_X_FORWARDED_FOR")
+
+# --- Language and time ------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+# --- Static files -----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(CONFIG.get("WENJIN_STATIC_ROOT") or DATA_DIR / "static")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Security ---------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day at the desk
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if DEMO or DEBUG:
+    # The demo is plain HTTP on the loopback interface.
+    SECURE_SSL_REDIRECT = False
+    SESSION_COOKIE_SECURE = False
+    CSRF_COOKIE_SECURE = False
+else:
+    SECURE_SSL_REDIRECT = CONFIG.flag("WENJIN_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(CONFIG.get("WENJIN_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+if CONFIG.flag("WENJIN_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": CONFIG.get("WENJIN_LOG_LEVEL", "INFO")},
+}
+
+# --- Outside world ----------------------------------------------------------------------
+WENJIN_BASE_URL = CONFIG.get("WENJIN_BASE_URL", "http://127.0.0.1:8000")
+WENJIN_HTTP_PORT = int(CONFIG.get("WENJIN_HTTP_PORT", "8000"))
+WENJIN_SIP2_PORT = int(CONFIG.get("WENJIN_SIP2_PORT", "6001"))

@@ -1,0 +1,25 @@
+"""URL map: the site shell, staff pages per domain, the REST API under /api/v1/."""
+
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from wenjin.api.urls import api
+from wenjin.web import views as web_views
+
+web_patterns = (
+    [
+        path("", web_views.home, name="home"),
+        path("staff/", web_views.staff_home, name="staff-home"),
+    ],
+    "web",
+)
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("staff/network/", include("wenjin.network.urls")),
+    path("staff/", include("wenjin.accounts.urls")),
+    path("", include(web_patterns)),
+]
