@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from wenjin.accounts import selectors, services
 from wenjin.accounts.actor import Actor
@@ -106,7 +106,7 @@ def me(request: HttpRequest) -> dict:
     response={201: NewTokenOut, **ERROR_RESPONSES},
     summary="Log in with username and password and get an API token (rate-limited)",
 )
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     ip = selectors.client_ip(request)
     user = services.staff_login(
         username=payload.username, password=payload.password, ip=ip, via="api"
@@ -117,7 +117,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
         name=payload.name,
         expires_at=payload.expires_at,
     )
-    return 201, {**_token_out(token), "token": raw}
+    return Status(201, {**_token_out(token), "token": raw})
 
 
 @router.get("/auth/tokens", response={200: Page[TokenOut], **ERROR_RESPONSES})

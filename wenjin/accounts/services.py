@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.models import (
@@ -113,7 +114,12 @@ def staff_login(*, username: str, password: str, ip: str | None, via: str) -> St
         minutes = max(1, int((locked_until - timezone.now()).total_seconds() // 60) + 1)
         raise DomainError(
             "LOGIN_LOCKED",
-            _("Too many failed logins. Try again in %(minutes)d minutes.") % {"minutes": minutes},
+            ngettext(
+                "Too many failed logins. Try again in %(minutes)d minute.",
+                "Too many failed logins. Try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
             status=429,
             details={"retry_after_seconds": minutes * 60},
         )

@@ -5,7 +5,6 @@ Each domain app defines a router in its ``api.py``; ``wenjin.api.urls`` mounts t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
@@ -29,7 +28,7 @@ MAX_PAGE_SIZE = 200
 class Utf8JsonRenderer(JSONRenderer):
     """JSON with Chinese left readable (no \\u escapes) and the charset stated."""
 
-    media_type = "application/json; charset=utf-8"
+    media_type = "application/json"  # Django adds "; charset=utf-8"
     json_dumps_params = {"ensure_ascii": False}
 
 
@@ -119,6 +118,9 @@ def _auth_error(request: HttpRequest, error: AuthenticationError) -> HttpRespons
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     status = error.status_code
+    if status == 400 and isinstance(error.__cause__, ValueError):
+        # ninja wraps a body it cannot parse as JSON in a bare 400
+        return error_response(400, "MALFORMED_JSON", _("The request body is not valid JSON."))
     message = str(error) if str(error) else status_message(status)
     return error_response(status, STATUS_CODES.get(status, "CLIENT_ERROR"), message)
 
@@ -126,11 +128,6 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return error_response(404, "NOT_FOUND", status_message(404))
-
-
-@api.exception_handler(json.JSONDecodeError)
-def _bad_json(request: HttpRequest, error: json.JSONDecodeError) -> HttpResponse:
-    return error_response(400, "MALFORMED_JSON", _("The request body is not valid JSON."))
 
 
 ERROR_RESPONSES = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}

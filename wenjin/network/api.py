@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from wenjin.api.core import ERROR_RESPONSES, Page, paginate
 from wenjin.lib.errors import ValidationFailed
@@ -191,7 +191,7 @@ def get_org_unit(request: HttpRequest, code: str) -> dict:
 
 
 @router.post("", response={201: OrgUnitDetail, **ERROR_RESPONSES}, summary="Add a unit")
-def create_org_unit(request: HttpRequest, payload: OrgUnitCreateIn) -> tuple[int, dict]:
+def create_org_unit(request: HttpRequest, payload: OrgUnitCreateIn) -> Status:
     data = payload.model_dump()
     unit = services.org_unit_create(
         actor=request.auth,
@@ -202,7 +202,7 @@ def create_org_unit(request: HttpRequest, payload: OrgUnitCreateIn) -> tuple[int
         director_username=data.pop("director_username"),
         **data,
     )
-    return 201, selectors.unit_detail(selectors.get_unit(unit.code))
+    return Status(201, selectors.unit_detail(selectors.get_unit(unit.code)))
 
 
 @router.patch(
@@ -244,7 +244,7 @@ def set_opening_hours(request: HttpRequest, code: str, payload: OpeningHoursIn) 
     response={201: ScheduleExceptionOut, **ERROR_RESPONSES},
     summary="Add a closure or special hours for a date range",
 )
-def add_closure(request: HttpRequest, code: str, payload: ScheduleExceptionIn) -> tuple[int, dict]:
+def add_closure(request: HttpRequest, code: str, payload: ScheduleExceptionIn) -> Status:
     period = None
     if payload.hours:
         parsed = policies.parse_periods(payload.hours)
@@ -265,7 +265,7 @@ def add_closure(request: HttpRequest, code: str, payload: ScheduleExceptionIn) -
         period=period,
         applies_to_subtree=payload.applies_to_subtree,
     )
-    return 201, selectors.exception_out(exception)
+    return Status(201, selectors.exception_out(exception))
 
 
 @router.delete(

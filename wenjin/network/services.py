@@ -144,7 +144,8 @@ def _check_parent_accepts_children(parent: OrgUnit) -> None:
     if parent.kind in LEAF_KINDS:
         raise DomainError(
             "PARENT_CANNOT_HOLD_UNITS",
-            _("A %(kind)s cannot have units below it.") % {"kind": parent.get_kind_display()},
+            _("Units of this kind cannot have units below them: %(kind)s.")
+            % {"kind": parent.get_kind_display()},
             status=409,
         )
 
@@ -236,7 +237,7 @@ def _move(unit: OrgUnit, new_parent: OrgUnit) -> None:
     if policies.is_in_subtree(new_parent.path, unit.path):
         raise DomainError(
             "TREE_CYCLE",
-            _("%(unit)s cannot move under %(parent)s: that unit is %(unit)s itself or below it.")
+            _("%(unit)s cannot move under %(parent)s: %(parent)s is %(unit)s itself or below it.")
             % {"unit": unit.code, "parent": new_parent.code},
             status=409,
         )

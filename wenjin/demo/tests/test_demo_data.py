@@ -1,0 +1,234 @@
+"""Demo data: the promised network, determinism, and the manifest."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from wenjin.accounts.models import ApiToken, RoleGrant, StaffUser
+from wenjin.demo import builder
+from wenjin.network import selectors
+from wenjin.network.models import OrgUnit, Partnership, ScheduleException, WeeklyHours
+
+pytestmark = pytest.mark.django_db
+
+STREET_BRANCHES = [
+    "BJ",
+    "RM",
+    "DS",
+    "NL",
+    "MHC",
+    "HHG",
+    "HL",
+    "JS",
+    "DT",
+    "ZG",
+    "DD",
+    "BY",
+    "DF",
+    "KQ",
+    "HQ",
+    "LR",
+    "LH",
+    "GT",
+]
+
+
+def snapshot() -> dict:
+    """Everything the demo builds, without database keys or timestamps."""
+    return {
+        "units": list(
+            OrgUnit.objects.order_by("code").values_list(
+                "code",
+                "kind",
+                "name_zh",
+                "name_en",
+                "parent__code",
+                "depth",
+                "address",
+                "latitude",
+                "longitude",
+                "floor_area_m2",
+                "phone",
+                "status",
+                "status_from",
+                "status_until",
+                "themed_collection",
+                "director__username",
+            )
+        ),
+        "hours": sorted(
+            WeeklyHours.objects.values_list(
+                "org_unit__code", "weekday", "opens_minute", "closes_minute"
+            )
+        ),
+        "exceptions": sorted(
+            ScheduleException.objects.values_list(
+                "org_unit__code", "kind", "start_date", "end_date", "reason", "applies_to_subtree"
+            )
+        ),
+        "partners": sorted(
+            Partnership.objects.values_list("org_unit__code", "partner__name_zh", "role")
+        ),
+        "staff": sorted(
+            StaffUser.objects.values_list("username", "display_name", "home_org__code")
+        ),
+        "roles": sorted(RoleGrant.objects.values_list("user__username", "role", "org_unit__code")),
+    }
+
+
+def wipe() -> None:
+    from wenjin.accounts.models import AuditEntry
+    from wenjin.demo.models import DemoDataset
+
+    for model in (
+        AuditEntry,
+        ApiToken,
+        RoleGrant,
+        DemoDataset,
+        Partnership,
+        ScheduleException,
+        WeeklyHours,
+    ):
+        model.objects.all().delete()
+    OrgUnit.objects.update(director=None)
+    StaffUser.objects.all().delete()
+    for unit in OrgUnit.objects.order_by("-depth"):
+        unit.delete()
+
+
+def test_small_network_has_every_promised_unit():
+    builder.build(seed=1)
+    units = {unit.code: unit for unit in OrgUnit.objects.all()}
+    assert units["GZ"].kind == "city_center" and units["GZ"].parent is None
+    assert units["YX"].kind == "district_main" and units["YX"].parent.code == "GZ"
+    for suffix in STREET_BRANCHES:
+        assert units[f"YX-{suffix}"].parent.code == "YX"
+    assert units["YX-GT"].kind == "special_branch" and "英语" in units["YX-GT"].themed_collection
+    assert units["YX-KQ"].partnerships.get().partner.kind == "school"
+    assert units["YX-GT"].partnerships.get().partner.kind == "company"
+    assert units["YX-SY"].partnerships.get().partner.kind == "bookshop"
+    assert units["YX-SE"].kind == "children_library"
+    service_points = {u.code for u in units.values() if u.kind == "service_point"}
+    assert service_points == {"YX-BJ-DA", "YX-DD-DHXC", "YX-BY-YSSS"}
+    assert {u.parent.code for u in units.values() if u.kind == "self_service_library"} == {
+        "YX-DT",
+        "YX-GT",
+    }
+    atms = [u for u in units.values() if u.kind == "lending_atm"]
+    assert len(atms) == 4 and {u.parent.code for u in atms} == {"YX-NL"}
+    assert units["HZ"].parent.code == "GZ"
+    assert sorted(u.code for u in units.values() if u.parent and u.parent.code == "HZ") == [
+        "HZ-JNZ",
+        "HZ-NHX",
+    ]
+    assert units["YX-GT"].director.username == "gt_director"
+
+
+def test_yuexiu_renovation_last_year_and_open_today():
+    today = timezone.localdate()
+    builder.build(seed=1)
+    yx = OrgUnit.objects.get(code="YX")
+    closure = ScheduleException.objects.get(org_unit=yx, kind="closed")
+    assert (closure.start_date, closure.end_date) == (
+        date(today.year - 1, 7, 10),
+        date(today.year - 1, 9, 17),
+    )
+    assert selectors.next_open_day(yx, today) == today
+    assert selectors.next_open_day(yx, date(today.year - 1, 8, 1)) == date(today.year - 1, 9, 18)
+    hongqiao = OrgUnit.objects.get(code="YX-HQ")
+    assert hongqiao.status == "temporarily_closed"
+    assert selectors.next_open_day(hongqiao, today) == hongqiao.status_until + timedelta(days=1)
+
+
+def test_staff_cover_every_role_with_an_admin():
+    builder.build(seed=1)
+    roles = set(RoleGrant.objects.values_list("role", flat=True))
+    assert roles == {
+        "network_admin",
+        "branch_director",
+        "desk_staff",
+        "cataloguer",
+        "events_organiser",
+        "statistician",
+    }
+    assert RoleGrant.objects.filter(
+        user__username="admin", role="network_admin", org_unit__code="GZ"
+    ).exists()
+    admin = StaffUser.objects.get(username="admin")
+    assert admin.check_password(builder.staff_password(1, "admin"))
+
+
+def test_same_seed_same_data_other_seed_other_data():
+    builder.build(seed=7)
+    first = snapshot()
+    wipe()
+    builder.build(seed=7)
+    assert snapshot() == first
+    wipe()
+    builder.build(seed=8)
+    assert snapshot()["units"] != first["units"]
+    assert builder.staff_password(7, "admin") != builder.staff_password(8, "admin")
+
+
+def test_building_twice_is_refused_and_bad_scale_too():
+    builder.build(seed=1)
+    with pytest.raises(builder.DemoDataError):
+        builder.build(seed=1)
+    with pytest.raises(CommandError):
+        call_command("demo_data")
+    call_command("demo_data", "--if-empty")  # keeps the data
+    assert OrgUnit.objects.filter(code="YX").count() == 1
+
+
+def test_city_scale_reaches_about_700_lending_points():
+    builder.build(seed=1, scale="city")
+    lending = OrgUnit.objects.exclude(kind__in=["city_center", "lending_atm"]).count()
+    assert 600 <= lending <= 800
+    assert OrgUnit.objects.filter(kind="district_main").count() == 11
+
+
+def test_manifest_shape_and_fresh_working_token(tmp_path):
+    path = tmp_path / "demo-manifest.json"
+    call_command("demo_data", "--seed", "3", "--manifest", str(path))
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    assert set(manifest) == {
+        "base_url",
+        "sip2",
+        "api_token",
+        "staff",
+        "org_units",
+        "kiosks",
+        "patrons",
+        "items",
+    }
+    assert manifest["base_url"].startswith("http://127.0.0.1:")
+    assert set(manifest["sip2"]) == {"host", "port"} and isinstance(manifest["sip2"]["port"], int)
+    assert manifest["kiosks"] == manifest["patrons"] == manifest["items"] == []
+    for staff in manifest["staff"]:
+        assert set(staff) == {"username", "password", "role", "org_code"}
+        assert StaffUser.objects.get(username=staff["username"]).check_password(staff["password"])
+    units = {unit["code"]: unit for unit in manifest["org_units"]}
+    assert units["GZ"] == {
+        "code": "GZ",
+        "name": "广州图书馆",
+        "kind": "city_center",
+        "parent": None,
+    }
+    assert units["YX-GT"]["parent"] == "YX" and units["YX-GT"]["name"] == "越秀区图书馆光塔街分馆"
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {manifest['api_token']}")
+    me = client.get("/api/v1/me").json()
+    assert me["roles"] == [{"role": "network_admin", "org_code": "GZ"}]
+    # Every start issues a new token and retires the old one.
+    call_command("demo_data", "--if-empty", "--manifest", str(path))
+    newer = json.loads(path.read_text(encoding="utf-8"))
+    assert newer["api_token"] != manifest["api_token"]
+    assert client.get("/api/v1/me").status_code == 401
+    assert (
+        Client(HTTP_AUTHORIZATION=f"Bearer {newer['api_token']}").get("/api/v1/me").status_code
+        == 200
+    )
+    assert newer["staff"] == manifest["staff"]
