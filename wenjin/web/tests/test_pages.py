@@ -33,9 +33,19 @@ def test_english_is_one_click_away(db):
     assert '<html lang="en">' in html and "Staff login" in html
 
 
-def test_browser_language_is_honoured(db):
-    html = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").get("/").content.decode()
-    assert '<html lang="en">' in html
+def test_pages_stay_chinese_for_a_browser_set_to_english(db):
+    response = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/")
+    assert '<html lang="zh-hans">' in response.content.decode()
+    assert response["Content-Language"] == "zh-hans"
+
+
+def test_api_messages_follow_accept_language(tree):
+    chinese = Client().get("/api/v1/org-units/NOPE").json()["error"]["message"]
+    english = (
+        Client(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/org-units/NOPE").json()["error"]["message"]
+    )
+    assert chinese == "不存在代码为 NOPE 的单位。"
+    assert english == "There is no org unit with code NOPE."
 
 
 def test_no_cdn_links_in_pages(db, client):
