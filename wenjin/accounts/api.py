@@ -111,11 +111,14 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     user = services.staff_login(
         username=payload.username, password=payload.password, ip=ip, via="api"
     )
+    expires_at = payload.expires_at
+    if expires_at is not None and timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)  # read in library time (Asia/Shanghai)
     token, raw = services.token_create(
         actor=Actor(user=user, via="api", ip=ip),
         user=user,
         name=payload.name,
-        expires_at=payload.expires_at,
+        expires_at=expires_at,
     )
     return Status(201, {**_token_out(token), "token": raw})
 

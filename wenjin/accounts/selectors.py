@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address; X-Forwarded-For only when the deployment says to trust it."""
     if settings.WENJIN_TRUST_X_FORWARDED_FOR:
+        # Our own proxy appends the address it saw last; earlier entries are the client's
+        # own claims and cannot be trusted.
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip() or None
+            return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -34,6 +36,8 @@ def audit_entries_visible_to(actor: Actor) -> QuerySet[AuditEntry]:
     condition = Q(actor=actor.user)
     for path in paths:
         condition |= Q(org_path__startswith=path)
+        if path.count("/") == 2:  # a root unit's admin also sees entries tied to no unit
+            condition |= Q(org_path="")
     return entries.filter(condition)
 
 

@@ -128,17 +128,23 @@ def staff_login(*, username: str, password: str, ip: str | None, via: str) -> St
     if user is None:
         for key, limit in _throttle_keys(username, ip):
             _record_failure(key, limit, now)
+        known = StaffUser.objects.filter(username=username).select_related("home_org").first()
+        home = known.home_org if known else None
         with transaction.atomic():
             AuditEntry.objects.create(
                 actor_label=username[:150],
                 via=via,
                 ip_address=ip,
                 action="accounts.login_failed",
+                org_unit=home,
+                org_path=home.path if home else "",
             )
         raise DomainError("INVALID_CREDENTIALS", _("Wrong username or password."), status=401)
     with transaction.atomic():
         LoginThrottle.objects.filter(key=_throttle_keys(username, ip)[0][0]).delete()
-        audit_record(Actor(user=user, via=via, ip=ip), "accounts.login", target=user)
+        audit_record(
+            Actor(user=user, via=via, ip=ip), "accounts.login", org_unit=user.home_org, target=user
+        )
     return user
 
 
@@ -152,9 +158,17 @@ def _digest(raw_token: str) -> str:
 def token_create(
     *, actor: Actor, user: StaffUser, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
-    """Issue a token for ``user``; the raw token is returned once and never stored."""
+    """Issue a token for ``user``; the raw token is returned once and never stored.
+
+    Only the user (or the system) may: a token acts with all of the user's rights, which
+    may reach further than any manager's.
+    """
     if not actor.is_system and actor.user != user:
-        _require_staff_manage(actor, user)
+        raise Forbidden(_("Only the account's owner can create API tokens for it."))
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationFailed(
+            _("The expiry time is already past."), fields={"expires_at": str(expires_at)}
+        )
     name = name.strip()
     if not name:
         raise ValidationFailed(_("Give the token a name."), fields={"name": _("Required.")})
@@ -221,12 +235,17 @@ def token_authenticate(raw_token: str) -> ApiToken:
 
 
 def _require_staff_manage(actor: Actor, user: StaffUser) -> None:
-    home = user.home_org
-    if home is None:
-        if not actor.is_system:
-            raise Forbidden(_("Only the system may manage accounts without a home unit."))
-        return
-    actor.require(Perm.STAFF_MANAGE, home)
+    """The actor must manage staff at the user's home unit and at every unit where the
+    user holds a role, so nobody can act on an account more powerful than their own."""
+    units = [
+        grant.org_unit for grant in RoleGrant.objects.filter(user=user).select_related("org_unit")
+    ]
+    if user.home_org is not None:
+        units.append(user.home_org)
+    if not units and not actor.is_system:
+        raise Forbidden(_("Only the system may manage accounts without a home unit."))
+    for unit in units:
+        actor.require(Perm.STAFF_MANAGE, unit)
 
 
 def _org_by_code(code: str) -> OrgUnit:

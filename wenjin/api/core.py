@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
@@ -123,6 +124,17 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
         return error_response(400, "MALFORMED_JSON", _("The request body is not valid JSON."))
     message = str(error) if str(error) else status_message(status)
     return error_response(status, STATUS_CODES.get(status, "CLIENT_ERROR"), message)
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, error: DataError) -> HttpResponse:
+    # A value the database cannot hold that validation let through: still the client's input.
+    return error_response(400, "INVALID_VALUE", _("A value is too long or out of range."))
+
+
+@api.exception_handler(IntegrityError)
+def _integrity_error(request: HttpRequest, error: IntegrityError) -> HttpResponse:
+    return error_response(409, "CONFLICT", _("The change conflicts with existing data."))
 
 
 @api.exception_handler(Http404)

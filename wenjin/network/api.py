@@ -61,7 +61,6 @@ class PartnerOut(Schema):
 
 
 class DirectorOut(Schema):
-    username: str
     display_name: str
 
 

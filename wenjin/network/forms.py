@@ -28,7 +28,7 @@ class UnitDetailsForm(forms.Form):
         label=_("Code"), max_length=32, help_text=_("e.g. YX-GT; cannot change later.")
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=OrgUnitKind.choices)
-    parent_code = forms.CharField(label=_("Parent unit code"), max_length=32)
+    parent_code = forms.CharField(label=_("Parent unit code"), max_length=32, required=False)
     name_zh = forms.CharField(label=_("Chinese name"), max_length=100)
     name_en = forms.CharField(label=_("English name"), max_length=150, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)

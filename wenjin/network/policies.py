@@ -17,6 +17,9 @@ from django.utils.translation import gettext as _
 from wenjin.lib.errors import ValidationFailed
 
 MINUTES_PER_DAY = 1440
+# Unstaffed machines keep their own hours: closures and special hours set higher up the
+# tree (a holiday, early closing on New Year's Eve) do not apply to them.
+UNSTAFFED_KINDS = frozenset({"self_service_library", "lending_atm"})
 # How far "next open day" looks ahead before answering "not within a year".
 NEXT_OPEN_SEARCH_DAYS = 366
 
@@ -76,6 +79,7 @@ def format_minute(minute: int) -> str:
 
 _TIME_RE = re.compile(r"^\s*(\d{1,2})[:：](\d{2})\s*$")
 _PERIOD_SPLIT_RE = re.compile(r"[,，;；\s]+(?=\d)")
+_DASH_RE = re.compile(r"\s*[-–—~～至到]\s*")
 
 
 def parse_minute(text: str) -> int:
@@ -117,7 +121,7 @@ def validate_periods(periods: Iterable[Period], *, field_name: str = "hours") ->
 
 def parse_periods(text: str, *, field_name: str = "hours") -> list[Period]:
     """Parse ``"09:00-12:00, 14:00-21:00"`` (empty text: closed that day)."""
-    text = text.strip()
+    text = _DASH_RE.sub("-", text.strip())
     if not text:
         return []
     periods = []
@@ -187,19 +191,17 @@ def in_service_on(schedule: UnitSchedule, day: date) -> bool:
 
 
 def periods_on(schedule: UnitSchedule, day: date) -> tuple[Period, ...]:
-    """The opening periods on ``day``, after status, closures and special hours.
-
-    A closure wins over special hours; the unit's own special hours win over inherited
-    ones; otherwise the weekly hours apply.
-    """
+    """The opening periods on ``day``, after status, closures and special hours."""
     if not in_service_on(schedule, day):
         return ()
     covering = [span for span in schedule.exceptions if span.covers(day)]
-    if any(span.is_closure for span in covering):
+    # The unit's own exceptions beat inherited ones (a branch may open on a network-wide
+    # holiday); among those that count, a closure beats special hours.
+    counting = [span for span in covering if span.own] or covering
+    if any(span.is_closure for span in counting):
         return ()
-    if covering:
-        chosen = sorted(covering, key=lambda span: (not span.own, span.start))[0]
-        return tuple(chosen.periods or ())
+    if counting:
+        return tuple(min(counting, key=lambda span: span.start).periods or ())
     return tuple(schedule.weekly.get(day.weekday(), ()))
 
 

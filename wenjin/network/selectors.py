@@ -92,7 +92,7 @@ def schedules_for(units: Iterable[OrgUnit], start: date, end: date) -> dict[int,
     )
     schedules = {}
     for unit in units:
-        chain = set(unit.ancestor_ids)
+        chain = set() if unit.kind in policies.UNSTAFFED_KINDS else set(unit.ancestor_ids)
         spans = [
             _span(exception, own=exception.org_unit_id == unit.pk)
             for exception in exceptions
@@ -176,9 +176,10 @@ def open_states(units: Iterable[OrgUnit], now: datetime | None = None) -> dict[i
 
 def upcoming_exceptions(unit: OrgUnit, today: date) -> QuerySet[ScheduleException]:
     """The unit's own and inherited closures and special hours not yet over."""
+    inherited_from = [] if unit.kind in policies.UNSTAFFED_KINDS else unit.ancestor_ids
     return (
         ScheduleException.objects.filter(end_date__gte=today)
-        .filter(Q(org_unit=unit) | Q(org_unit_id__in=unit.ancestor_ids, applies_to_subtree=True))
+        .filter(Q(org_unit=unit) | Q(org_unit_id__in=inherited_from, applies_to_subtree=True))
         .select_related("org_unit")
     )
 
@@ -238,11 +239,8 @@ def unit_detail(unit: OrgUnit) -> dict:
         "status_from": unit.status_from,
         "status_until": unit.status_until,
         "themed_collection": unit.themed_collection,
-        "director": (
-            {"username": unit.director.username, "display_name": str(unit.director)}
-            if unit.director
-            else None
-        ),
+        # Only the name: a public username would let anyone lock the account out.
+        "director": {"display_name": str(unit.director)} if unit.director else None,
         "ancestors": [ancestor.code for ancestor in chain],
         "children": list(
             unit.children.order_by("sort_order", "code").values_list("code", flat=True)

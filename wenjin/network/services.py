@@ -65,7 +65,7 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 
 
 def _clean_decimal(
-    field: str, value: Any, low: Decimal | None, high: Decimal | None
+    field: str, value: Any, low: Decimal | None, high: Decimal | None, places: int = 6
 ) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -111,7 +111,7 @@ def _clean_details(values: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "longitude":
             value = _clean_decimal(name, value, Decimal(-180), Decimal(180))
         elif name == "floor_area_m2":
-            value = _clean_decimal(name, value, Decimal(0), Decimal("1e8"))
+            value = _clean_decimal(name, value, Decimal(0), Decimal("1e8"), places=1)
         elif name == "status":
             if value not in OrgUnitStatus.values:
                 raise _invalid(name, _("Unknown status %(value)s.") % {"value": value})
@@ -124,8 +124,13 @@ def _clean_details(values: Mapping[str, Any]) -> dict[str, Any]:
                 raise _invalid(
                     name, _("Not a whole number: %(value)s") % {"value": value}
                 ) from None
-            if value < 0:
-                raise _invalid(name, _("Must not be negative."))
+            if not 0 <= value <= 1_000_000:
+                raise _invalid(
+                    name, _("%(value)s is out of range for this field.") % {"value": value}
+                )
+        limit = OrgUnit._meta.get_field(name).max_length
+        if isinstance(value, str) and limit and len(value) > limit:
+            raise _invalid(name, _("At most %(limit)d characters.") % {"limit": limit})
         cleaned[name] = value
     return cleaned
 
@@ -192,6 +197,8 @@ def org_unit_create(
         if parent_code:
             parent = get_unit(parent_code)
             actor.require(Perm.NETWORK_MANAGE, parent)
+            _lock_chain(parent)
+            parent.refresh_from_db(fields=["path", "depth"])
             _check_parent_accepts_children(parent)
         elif not actor.is_system:
             raise DomainError(
@@ -252,11 +259,23 @@ def _move(unit: OrgUnit, new_parent: OrgUnit) -> None:
     unit.refresh_from_db()
 
 
+def _locked_unit(code: str) -> OrgUnit:
+    """The unit, row-locked for the rest of the transaction (fresh path and depth)."""
+    get_unit(code)  # the specific not-found error
+    return (
+        OrgUnit.objects.select_for_update(of=("self",))
+        .select_related("parent", "director")
+        .get(code=code)
+    )
+
+
 def org_unit_update(*, actor: Actor, code: str, changes: Mapping[str, Any]) -> OrgUnit:
     """Change a unit's details (``network.edit``) or structure (``network.manage``).
 
     ``changes`` may hold any of DETAIL_FIELDS plus ``kind``, ``parent_code`` (moves the unit
-    with its subtree) and ``director_username`` (empty to clear).
+    with its subtree) and ``director_username`` (empty to clear). The move happens first,
+    then the other changes, and only the changed columns are written, so a concurrent move
+    of an ancestor never gets a stale path written back.
     """
     unknown = set(changes) - set(DETAIL_FIELDS) - set(STRUCTURE_FIELDS)
     if unknown:
@@ -267,6 +286,17 @@ def org_unit_update(*, actor: Actor, code: str, changes: Mapping[str, Any]) -> O
         actor.require(Perm.NETWORK_EDIT, unit)
         if set(changes) & set(STRUCTURE_FIELDS):
             actor.require(Perm.NETWORK_MANAGE, unit)
+        moving = "parent_code" in changes and changes["parent_code"] != (
+            unit.parent.code if unit.parent else None
+        )
+        new_parent = None
+        if moving:
+            if not changes["parent_code"]:
+                raise _invalid("parent_code", _("A unit cannot be moved to the top."))
+            new_parent = get_unit(changes["parent_code"])
+            actor.require(Perm.NETWORK_MANAGE, new_parent)
+            _lock_chain(unit, new_parent)
+        unit = _locked_unit(code)
         before = _snapshot(unit, [*cleaned, "kind"])
         before["parent_code"] = unit.parent.code if unit.parent else None
         before["director_username"] = unit.director.username if unit.director else None
@@ -275,6 +305,10 @@ def org_unit_update(*, actor: Actor, code: str, changes: Mapping[str, Any]) -> O
             cleaned.get("status_until", unit.status_until),
         )
         after: dict[str, Any] = dict(cleaned)
+        if new_parent is not None:
+            _move(unit, new_parent)
+            after["parent_code"] = new_parent.code
+        update_fields = list(cleaned)
         if "kind" in changes:
             _check_kind(changes["kind"])
             if changes["kind"] in LEAF_KINDS and unit.children.exists():
@@ -284,19 +318,15 @@ def org_unit_update(*, actor: Actor, code: str, changes: Mapping[str, Any]) -> O
                     status=409,
                 )
             unit.kind = after["kind"] = changes["kind"]
+            update_fields.append("kind")
         if "director_username" in changes:
             unit.director = _director(changes["director_username"])
             after["director_username"] = unit.director.username if unit.director else None
-        if "parent_code" in changes and changes["parent_code"] != before["parent_code"]:
-            if not changes["parent_code"]:
-                raise _invalid("parent_code", _("A unit cannot be moved to the top."))
-            new_parent = get_unit(changes["parent_code"])
-            actor.require(Perm.NETWORK_MANAGE, new_parent)
-            _move(unit, new_parent)
-            after["parent_code"] = new_parent.code
+            update_fields.append("director")
         for name, value in cleaned.items():
             setattr(unit, name, value)
-        unit.save()
+        if update_fields:
+            unit.save(update_fields=[*update_fields, "updated_at"])
         diff = {
             name: [before.get(name), value]
             for name, value in after.items()
@@ -348,8 +378,8 @@ def weekly_hours_set(*, actor: Actor, code: str, hours: Mapping[int, Sequence[Pe
             raise _invalid("weekday", _("Weekdays are 0 (Monday) to 6 (Sunday)."))
         validated[weekday] = policies.validate_periods(periods, field_name=f"weekday_{weekday}")
     with transaction.atomic():
-        unit = get_unit(code)
-        actor.require(Perm.NETWORK_EDIT, unit)
+        actor.require(Perm.NETWORK_EDIT, get_unit(code))
+        unit = _locked_unit(code)  # one hours edit at a time per unit
         before = {str(day): [str(p) for p in periods] for day, periods in _weekly(unit).items()}
         WeeklyHours.objects.filter(org_unit=unit).delete()
         WeeklyHours.objects.bulk_create(

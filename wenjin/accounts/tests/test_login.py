@@ -110,3 +110,32 @@ def test_login_form_needs_csrf(alice):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/staff/login/", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 403
+
+
+def test_forwarded_for_takes_the_address_our_proxy_saw(settings, rf):
+    from wenjin.accounts.selectors import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3", REMOTE_ADDR="127.0.0.1")
+    settings.WENJIN_TRUST_X_FORWARDED_FOR = False
+    assert client_ip(request) == "127.0.0.1"
+    settings.WENJIN_TRUST_X_FORWARDED_FOR = True
+    assert client_ip(request) == "10.1.2.3"  # the client wrote 6.6.6.6 itself
+
+
+def test_failed_logins_are_visible_to_admins(alice, make_staff):
+    from wenjin.accounts.actor import Actor
+    from wenjin.accounts.selectors import audit_entries_visible_to
+
+    with pytest.raises(DomainError):
+        staff_login(username="alice", password="wrong", ip=None, via="web")
+    with pytest.raises(DomainError):
+        staff_login(username="ghost", password="wrong", ip=None, via="web")
+    director = Actor(user=make_staff("gt_dir", "branch_director", "YX-GT"), via="test")
+    root_admin = Actor(user=make_staff("root", "network_admin", "GZ"), via="test")
+    failed = lambda actor: sorted(  # noqa: E731
+        audit_entries_visible_to(actor)
+        .filter(action="accounts.login_failed")
+        .values_list("actor_label", flat=True)
+    )
+    assert failed(director) == ["alice"]  # tied to alice's home unit, in the director's branch
+    assert failed(root_admin) == ["alice", "ghost"]

@@ -140,3 +140,48 @@ def test_audit_log_api_is_scoped(tree, make_staff, api_client, actor_for):
     )
     assert {entry["org_code"] for entry in everything["results"]} == {"YX-GT", "YX-DS"}
     assert Actor(user=admin, via="test").can("network.manage", tree["HZ-A"])
+
+
+def test_nobody_mints_tokens_for_someone_else(alice, make_staff, actor_for):
+    admin = make_staff("gz_admin", "network_admin", "GZ")
+    with pytest.raises(DomainError) as caught:
+        token_create(actor=actor_for(admin), user=alice, name="x")
+    assert caught.value.code == "FORBIDDEN"
+
+
+def test_a_narrower_admin_cannot_revoke_a_wider_admins_token(tree, make_staff, actor_for, system):
+    boss = make_staff("boss", None, "YX-GT")
+    from wenjin.accounts.services import role_grant
+
+    role_grant(actor=system, user=boss, role="network_admin", org_code="GZ")
+    yx_admin = make_staff("yx_admin", "network_admin", "YX")
+    token, _raw = token_create(actor=system, user=boss, name="boss")
+    with pytest.raises(DomainError) as caught:
+        token_revoke(actor=actor_for(yx_admin), token_id=token.pk)
+    assert caught.value.code == "FORBIDDEN"
+
+
+def test_expiry_times(alice, api_client):
+    client = api_client()
+    local = client.post(
+        "/api/v1/auth/tokens",
+        {
+            "username": "alice",
+            "password": PASSWORD,
+            "name": "n",
+            "expires_at": "2099-01-01T00:00:00",
+        },
+        content_type="application/json",
+    )
+    assert local.status_code == 201 and local.json()["expires_at"] == "2099-01-01T00:00:00+08:00"
+    past = client.post(
+        "/api/v1/auth/tokens",
+        {
+            "username": "alice",
+            "password": PASSWORD,
+            "name": "n",
+            "expires_at": "2000-01-01T00:00:00+08:00",
+        },
+        content_type="application/json",
+    )
+    assert past.status_code == 400 and past.json()["error"]["code"] == "VALIDATION_ERROR"

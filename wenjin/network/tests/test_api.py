@@ -1,6 +1,7 @@
 """The org-unit API and the contracts every API answer keeps (error shape, envelope, JSON)."""
 
 import json
+from datetime import datetime
 
 import pytest
 
@@ -43,7 +44,14 @@ def test_chinese_is_not_escaped(tree, client):
     assert "YX馆" in raw and "\\u" not in raw
 
 
-def test_unit_detail_has_hours_and_open_now(tree, client, system):
+def test_unit_detail_has_hours_and_open_now(tree, client, system, make_staff):
+    from unittest import mock
+
+    services.org_unit_update(
+        actor=system,
+        code="YX-GT",
+        changes={"director_username": make_staff("gt_dir", None, "YX-GT").username},
+    )
     services.schedule_exception_add(
         actor=system,
         code="YX",

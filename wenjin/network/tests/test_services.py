@@ -373,3 +373,83 @@ def test_upcoming_exceptions_include_inherited(tree, system):
     )
     reasons = [e.reason for e in selectors.upcoming_exceptions(tree["YX-GT"], today)]
     assert reasons == ["全市闭馆"]
+
+
+def test_move_and_other_changes_in_one_update_all_stick(tree, system, make_staff):
+    make_staff("ds_dir", "branch_director", "YX-DS")
+    services.org_unit_update(
+        actor=system,
+        code="YX-GT-SP",
+        changes={
+            "parent_code": "YX-DS",
+            "kind": "self_service_library",
+            "director_username": "ds_dir",
+            "phone": "1",
+        },
+    )
+    unit = OrgUnit.objects.get(code="YX-GT-SP")
+    assert (unit.parent.code, unit.kind, unit.director.username, unit.phone) == (
+        "YX-DS",
+        "self_service_library",
+        "ds_dir",
+        "1",
+    )
+    assert unit.path == f"{tree['YX-DS'].path}{unit.pk}/"
+
+
+def test_unstaffed_units_keep_their_hours_and_own_exceptions_win(tree, system):
+    services.org_unit_create(
+        actor=system,
+        code="YX-24H",
+        kind="self_service_library",
+        name_zh="24小时",
+        parent_code="YX-GT",
+    )
+    services.weekly_hours_set(
+        actor=system, code="YX-24H", hours={d: parse_periods("00:00-24:00") for d in range(7)}
+    )
+    services.schedule_exception_add(
+        actor=system,
+        code="YX",
+        kind="special_hours",
+        start_date="2026-12-31",
+        end_date="2026-12-31",
+        reason="跨年夜提前闭馆",
+        period=Period(540, 1020),
+        applies_to_subtree=True,
+    )
+    services.schedule_exception_add(
+        actor=system,
+        code="GZ",
+        kind="closed",
+        start_date="2027-01-01",
+        end_date="2027-01-01",
+        reason="元旦",
+        applies_to_subtree=True,
+    )
+    services.schedule_exception_add(
+        actor=system,
+        code="YX-GT",
+        kind="special_hours",
+        start_date="2027-01-01",
+        end_date="2027-01-01",
+        reason="元旦照常开放",
+        period=Period(600, 960),
+    )
+    machine = OrgUnit.objects.get(code="YX-24H")
+    assert selectors.is_open_at(machine, datetime(2026, 12, 31, 20, 0))
+    assert selectors.is_open_at(machine, datetime(2027, 1, 1, 3, 0))
+    assert not selectors.is_open_at(tree["YX-DS"], datetime(2026, 12, 31, 20, 0))
+    assert not selectors.is_open_at(tree["YX-DS"], datetime(2027, 1, 1, 11, 0))
+    assert selectors.is_open_at(tree["YX-GT"], datetime(2027, 1, 1, 11, 0))  # its own opening wins
+
+
+def test_long_values_are_refused_before_the_database(tree, system):
+    for changes in ({"phone": "1" * 41}, {"name_en": "x" * 151}, {"sort_order": 2**40}):
+        with pytest.raises(DomainError) as caught:
+            services.org_unit_update(actor=system, code="YX-DS", changes=changes)
+        assert caught.value.code == "VALIDATION_ERROR"
+
+
+def test_hours_with_spaces_and_chinese_dashes():
+    assert parse_periods("09:00 - 12:00，14:00至18:00") == [Period(540, 720), Period(840, 1080)]

@@ -94,3 +94,13 @@ def test_admin_adds_edits_and_deletes_a_unit(tree, logged_in):
     refused = client.post("/staff/network/YX/delete/", follow=True)
     assert OrgUnit.objects.filter(code="YX").exists()
     assert "YX" in refused.content.decode()
+
+
+def test_the_root_unit_can_be_edited(tree, logged_in):
+    client = logged_in("admin", "network_admin", "GZ")
+    response = client.post(
+        "/staff/network/GZ/edit/",
+        {"kind": "city_center", "parent_code": "", "name_zh": "广州图书馆", "status": "open"},
+    )
+    assert response.status_code == 302
+    assert OrgUnit.objects.get(code="GZ").name_zh == "广州图书馆"
