@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wenjin.lib",
     "wenjin.network",
     "wenjin.accounts",
+    "wenjin.catalog",
     "wenjin.api",
     "wenjin.web",
     "wenjin.demo",

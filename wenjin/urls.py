@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("staff/network/", include("wenjin.network.urls")),
+    path("staff/catalog/", include("wenjin.catalog.urls")),
     path("staff/", include("wenjin.accounts.urls")),
     path("", include(web_patterns)),
 ]

@@ -79,6 +79,12 @@ class Actor:
                 details={"permission": perm, "org_code": unit.code},
             )
 
+    def require_anywhere(self, perm: str) -> None:
+        """Raise ``Forbidden`` unless the actor holds ``perm`` somewhere in the network (for
+        network-wide objects such as catalogue records)."""
+        if not self.is_system and not self.scope(perm):
+            raise Forbidden(_("Your roles do not allow this."), details={"permission": perm})
+
     def scope(self, perm: str) -> list[str] | None:
         """Subtree paths where ``perm`` holds; None means everywhere (the system)."""
         if self.is_system:

@@ -14,15 +14,24 @@ class Perm:
     NETWORK_EDIT = "network.edit"  # edit a unit's details, hours, closures, partners
     AUDIT_VIEW = "audit.view"
     STAFF_MANAGE = "staff.manage"  # create staff accounts, grant and revoke roles
+    CATALOG_EDIT = "catalog.edit"  # create, edit and import bibliographic records (network-wide)
+    ITEMS_EDIT = "catalog.items"  # add, edit, move and withdraw items owned in the subtree
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "network_admin": frozenset(
-        {Perm.NETWORK_MANAGE, Perm.NETWORK_EDIT, Perm.AUDIT_VIEW, Perm.STAFF_MANAGE}
+        {
+            Perm.NETWORK_MANAGE,
+            Perm.NETWORK_EDIT,
+            Perm.AUDIT_VIEW,
+            Perm.STAFF_MANAGE,
+            Perm.CATALOG_EDIT,
+            Perm.ITEMS_EDIT,
+        }
     ),
-    "branch_director": frozenset({Perm.NETWORK_EDIT, Perm.AUDIT_VIEW}),
+    "branch_director": frozenset({Perm.NETWORK_EDIT, Perm.AUDIT_VIEW, Perm.ITEMS_EDIT}),
     "desk_staff": frozenset(),
-    "cataloguer": frozenset(),
+    "cataloguer": frozenset({Perm.CATALOG_EDIT, Perm.ITEMS_EDIT}),
     "events_organiser": frozenset(),
     "statistician": frozenset({Perm.AUDIT_VIEW}),
 }
