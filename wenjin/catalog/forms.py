@@ -227,10 +227,10 @@ class LocationForm(forms.Form):
     parent = forms.ChoiceField(label=_("Inside"), required=False)
     call_number_from = forms.CharField(label=_("Call numbers from"), max_length=64, required=False)
     call_number_to = forms.CharField(label=_("Call numbers to"), max_length=64, required=False)
-    x = forms.IntegerField(label=_("Position x (dm)"), min_value=0, required=False)
-    y = forms.IntegerField(label=_("Position y (dm)"), min_value=0, required=False)
-    width = forms.IntegerField(label=_("Width (dm)"), min_value=0, required=False)
-    height = forms.IntegerField(label=_("Depth (dm)"), min_value=0, required=False)
+    x = forms.IntegerField(label=_("Position on the plan, x (dm)"), min_value=0, required=False)
+    y = forms.IntegerField(label=_("Position on the plan, y (dm)"), min_value=0, required=False)
+    width = forms.IntegerField(label=_("Width on the plan (dm)"), min_value=0, required=False)
+    height = forms.IntegerField(label=_("Height on the plan (dm)"), min_value=0, required=False)
 
     def __init__(self, *args: object, locations: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -31,6 +31,7 @@ from wenjin.lib.marc.reader import (
     DecodedRecord,
     MarcError,
     decode,
+    drop_fields,
     is_marcxml,
     iter_iso2709,
     iter_marcxml,
@@ -239,6 +240,9 @@ def _read(
             continue
         if bib.warnings:
             summary.warnings += 1
+        if options.items_from != "none" and decoded.record.get_fields(options.items_from):
+            # The items now hold the holdings; export --with-items writes them back.
+            decoded.utf8 = drop_fields(decoded.utf8, {options.items_from.encode("ascii")})
         digest = hashlib.sha1(decoded.utf8, usedforsecurity=False).hexdigest()
         yield Pending(position, decoded.flavour, decoded.utf8, digest, bib, items)
 

@@ -183,7 +183,7 @@ def record_delete(*, actor: Actor, record_id: int) -> None:
             raise NotFound("RECORD_NOT_FOUND", _("No such record."))
         if record.items.exists():
             raise Conflict(
-                "RECORD_HAS_ITEMS", _("The record still has items; withdraw or move them first.")
+                "RECORD_HAS_ITEMS", _("The record still has items, so it cannot be deleted.")
             )
         audit_record(actor, "catalog.record_delete", target=record, changes={"title": record.title})
         record.delete()
@@ -441,7 +441,7 @@ def item_withdraw(*, actor: Actor, barcode: str, reason: str, on: date | None = 
         if item.status in (ItemStatus.CHECKED_OUT, ItemStatus.IN_TRANSIT, ItemStatus.ON_HOLD_SHELF):
             raise Conflict(
                 "ITEM_IN_CIRCULATION",
-                _("The item is %(status)s; check it in first.")
+                _("The item's status is “%(status)s”; it must be checked in first.")
                 % {"status": item.get_status_display()},
             )
         previous = item.status
@@ -515,7 +515,8 @@ def location_create(
                 raise _invalid("parent", _("The parent location is not in this unit."))
         if kind not in CHILD_KINDS[parent.kind if parent else None]:
             raise ValidationFailed(
-                _("A %(kind)s cannot be placed there.") % {"kind": LocationKind(kind).label},
+                _("This kind of location cannot go there: %(kind)s.")
+                % {"kind": LocationKind(kind).label},
                 fields={"kind": kind},
                 code="BAD_LOCATION_NESTING",
             )

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wenjin.accounts.actor import Actor
@@ -249,7 +250,11 @@ def items_add_view(request: HttpRequest, record_id: int) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("%(count)d copies added.") % {"count": len(items)})
+            messages.success(
+                request,
+                ngettext("%(count)d copy added.", "%(count)d copies added.", len(items))
+                % {"count": len(items)},
+            )
             return redirect("catalog:record", record_id=record.pk)
     return render(
         request, "catalog/items_form.html", {"form": form, "record": record}, status=_status(form)

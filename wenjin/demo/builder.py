@@ -18,6 +18,8 @@ from django.utils import timezone
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.models import ApiToken, StaffUser
 from wenjin.accounts.services import role_grant, staff_create, token_create, token_revoke
+from wenjin.catalog.models import Item
+from wenjin.demo.catalog_builder import build_catalog
 from wenjin.demo.models import DemoDataset
 from wenjin.demo.network_data import (
     DISTRICT_CENTRES,
@@ -142,8 +144,11 @@ def database_is_empty() -> bool:
     return not OrgUnit.objects.exists()
 
 
-def build(*, seed: int = 1, scale: str = "small", today: date | None = None) -> DemoDataset:
-    """Build the demo data into an empty database, in one transaction."""
+def build(
+    *, seed: int = 1, scale: str = "small", today: date | None = None, catalog: str = "full"
+) -> DemoDataset:
+    """Build the demo data into an empty database, in one transaction. ``catalog`` sets
+    the size of the demo catalogue: full, tiny (quick, for tests) or none."""
     if scale not in SCALES:
         raise DemoDataError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     if not database_is_empty():
@@ -159,6 +164,7 @@ def build(*, seed: int = 1, scale: str = "small", today: date | None = None) -> 
             _create_unit(actor, spec, rng)
         _add_calendar(actor, today)
         _add_staff(actor, seed)
+        build_catalog(actor, rng, catalog)
         dataset = DemoDataset.objects.create(seed=seed, scale=scale, built_on=today)
     return dataset
 
@@ -287,7 +293,26 @@ def manifest(*, base_url: str, sip2_host: str, sip2_port: int) -> dict[str, Any]
         ],
         "kiosks": [],
         "patrons": [],
-        "items": [],
+        "items": [
+            {
+                "barcode": barcode,
+                "record_id": record_id,
+                "title": title,
+                "owning_org": owning_org,
+                "category": category,
+                "in_network_scheme": in_scheme,
+            }
+            for barcode, record_id, title, owning_org, category, in_scheme in Item.objects.order_by(
+                "pk"
+            ).values_list(
+                "barcode",
+                "record_id",
+                "record__title",
+                "owning_org__code",
+                "material_type",
+                "in_network_scheme",
+            )
+        ],
     }
 
 

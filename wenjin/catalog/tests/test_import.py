@@ -197,3 +197,17 @@ def test_command_reports_summary_and_exits_cleanly_with_failures(tree, write, ca
     captured = capsys.readouterr()
     assert "read 3, created 2, merged 0, skipped 0, failed 1" in captured.out
     assert "第 2 条记录" in captured.err
+
+
+def test_consumed_holdings_fields_leave_the_stored_marc(tree, system, write):
+    from wenjin.lib.marc.reader import decode
+
+    raw = cnmarc(control="H1", holdings=[[("a", "YX-GT"), ("b", "HB1")]])
+    run(write(raw), system, items_from="905")
+    stored = decode(bytes(Record.objects.get(control_number="H1").marc)).record
+    assert stored.get_fields("905") == [] and stored["200"]["a"] == "岭南文化十讲"
+    kept = run(
+        write(cnmarc(control="H2", holdings=[[("a", "YX-GT"), ("b", "HB2")]]), name="k.mrc"), system
+    )
+    assert kept.items_created == 0
+    assert decode(bytes(Record.objects.get(control_number="H2").marc)).record.get_fields("905")

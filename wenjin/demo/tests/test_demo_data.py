@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from wenjin.accounts.models import ApiToken, RoleGrant, StaffUser
+from wenjin.catalog.models import Item, Location, Record, RecordIsbn
 from wenjin.demo import builder
 from wenjin.network import selectors
 from wenjin.network.models import OrgUnit, Partnership, ScheduleException, WeeklyHours
@@ -77,6 +78,24 @@ def snapshot() -> dict:
             StaffUser.objects.values_list("username", "display_name", "home_org__code")
         ),
         "roles": sorted(RoleGrant.objects.values_list("user__username", "role", "org_unit__code")),
+        "records": sorted(
+            Record.objects.values_list("control_number", "title", "clc", "marc_digest")
+        ),
+        "items": sorted(
+            Item.objects.values_list(
+                "barcode",
+                "record__control_number",
+                "owning_org__code",
+                "location__code",
+                "call_number",
+                "material_type",
+                "in_network_scheme",
+                "price",
+            )
+        ),
+        "locations": sorted(
+            Location.objects.values_list("org_unit__code", "code", "name", "call_number_from", "x")
+        ),
     }
 
 
@@ -92,8 +111,13 @@ def wipe() -> None:
         Partnership,
         ScheduleException,
         WeeklyHours,
+        Item,
+        RecordIsbn,
+        Record,
     ):
         model.objects.all().delete()
+    while Location.objects.exists():  # leaves first: parents are protected
+        Location.objects.filter(children__isnull=True).delete()
     OrgUnit.objects.update(director=None)
     StaffUser.objects.all().delete()
     for unit in OrgUnit.objects.order_by("-depth"):
@@ -101,7 +125,7 @@ def wipe() -> None:
 
 
 def test_small_network_has_every_promised_unit():
-    builder.build(seed=1)
+    builder.build(seed=1, catalog="none")
     units = {unit.code: unit for unit in OrgUnit.objects.all()}
     assert units["GZ"].kind == "city_center" and units["GZ"].parent is None
     assert units["YX"].kind == "district_main" and units["YX"].parent.code == "GZ"
@@ -130,7 +154,7 @@ def test_small_network_has_every_promised_unit():
 
 def test_yuexiu_renovation_last_year_and_open_today():
     today = timezone.localdate()
-    builder.build(seed=1)
+    builder.build(seed=1, catalog="none")
     yx = OrgUnit.objects.get(code="YX")
     closure = ScheduleException.objects.get(org_unit=yx, kind="closed")
     assert (closure.start_date, closure.end_date) == (
@@ -145,7 +169,7 @@ def test_yuexiu_renovation_last_year_and_open_today():
 
 
 def test_staff_cover_every_role_with_an_admin():
-    builder.build(seed=1)
+    builder.build(seed=1, catalog="none")
     roles = set(RoleGrant.objects.values_list("role", flat=True))
     assert roles == {
         "network_admin",
@@ -163,21 +187,21 @@ def test_staff_cover_every_role_with_an_admin():
 
 
 def test_same_seed_same_data_other_seed_other_data():
-    builder.build(seed=7)
+    builder.build(seed=7, catalog="tiny")
     first = snapshot()
     wipe()
-    builder.build(seed=7)
+    builder.build(seed=7, catalog="tiny")
     assert snapshot() == first
     wipe()
-    builder.build(seed=8)
+    builder.build(seed=8, catalog="tiny")
     assert snapshot()["units"] != first["units"]
     assert builder.staff_password(7, "admin") != builder.staff_password(8, "admin")
 
 
 def test_building_twice_is_refused_and_bad_scale_too():
-    builder.build(seed=1)
+    builder.build(seed=1, catalog="none")
     with pytest.raises(builder.DemoDataError):
-        builder.build(seed=1)
+        builder.build(seed=1, catalog="none")
     with pytest.raises(CommandError):
         call_command("demo_data")
     call_command("demo_data", "--if-empty")  # keeps the data
@@ -185,7 +209,7 @@ def test_building_twice_is_refused_and_bad_scale_too():
 
 
 def test_city_scale_reaches_about_700_lending_points():
-    builder.build(seed=1, scale="city")
+    builder.build(seed=1, scale="city", catalog="none")
     lending = OrgUnit.objects.exclude(kind__in=["city_center", "lending_atm"]).count()
     assert 600 <= lending <= 800
     assert OrgUnit.objects.filter(kind="district_main").count() == 11
@@ -193,7 +217,7 @@ def test_city_scale_reaches_about_700_lending_points():
 
 def test_manifest_shape_and_fresh_working_token(tmp_path):
     path = tmp_path / "demo-manifest.json"
-    call_command("demo_data", "--seed", "3", "--manifest", str(path))
+    call_command("demo_data", "--seed", "3", "--catalog", "tiny", "--manifest", str(path))
     manifest = json.loads(path.read_text(encoding="utf-8"))
     assert set(manifest) == {
         "base_url",
@@ -207,7 +231,18 @@ def test_manifest_shape_and_fresh_working_token(tmp_path):
     }
     assert manifest["base_url"].startswith("http://127.0.0.1:")
     assert set(manifest["sip2"]) == {"host", "port"} and isinstance(manifest["sip2"]["port"], int)
-    assert manifest["kiosks"] == manifest["patrons"] == manifest["items"] == []
+    assert manifest["kiosks"] == manifest["patrons"] == []
+    assert len(manifest["items"]) == Item.objects.count() > 100
+    for item in manifest["items"][:50]:
+        assert set(item) == {
+            "barcode",
+            "record_id",
+            "title",
+            "owning_org",
+            "category",
+            "in_network_scheme",
+        }
+        assert Item.objects.get(barcode=item["barcode"]).record_id == item["record_id"]
     for staff in manifest["staff"]:
         assert set(staff) == {"username", "password", "role", "org_code"}
         assert StaffUser.objects.get(username=staff["username"]).check_password(staff["password"])
@@ -232,3 +267,22 @@ def test_manifest_shape_and_fresh_working_token(tmp_path):
         == 200
     )
     assert newer["staff"] == manifest["staff"]
+
+
+def test_demo_catalogue_spreads_copies_like_a_district_library():
+    builder.build(seed=2, catalog="tiny")
+    assert Record.objects.filter(marc_format="marc21").count() == 63  # every 40th of 2,500
+    assert Record.objects.filter(marc_format="cnmarc").count() == 120
+    assert Record.objects.exclude(title_romanized="").exists()  # LC records with 880 Chinese
+    english = Item.objects.exclude(language__in=["chi", ""])
+    assert english.filter(owning_org__code="YX-GT").count() > english.count() / 2
+    assert not english.filter(in_network_scheme=True).exists()  # foreign-language stays home
+    children = Item.objects.filter(is_children=True)
+    assert children.filter(owning_org__code__in=["YX-SE", "YX-KQ"]).count() > children.count() / 2
+    placed = Item.objects.filter(location__isnull=False).select_related("location")
+    assert placed.count() > Item.objects.count() * 0.8
+    assert all(item.location.org_unit_id == item.owning_org_id for item in placed)
+    floor_plan = Location.objects.filter(org_unit__code="YX", kind="shelf").exclude(x=None)
+    assert (
+        floor_plan.exists() and Location.objects.filter(org_unit__code="YX", kind="layer").exists()
+    )

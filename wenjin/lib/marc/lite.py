@@ -62,6 +62,7 @@ class LiteRecord:
         self._base = base
         self._entries = entries  # (tag, length, start) from the directory, in order
         self._cache: dict[int, LiteField] = {}
+        self._by_tag: dict[str, list[int]] | None = None
 
     def _field(self, index: int) -> LiteField:
         field = self._cache.get(index)
@@ -75,12 +76,16 @@ class LiteRecord:
         return field
 
     def get_fields(self, *tags: str) -> list[LiteField]:
-        wanted = {tag.encode("ascii") for tag in tags}
-        return [
-            self._field(index)
-            for index, (tag, _length, _start) in enumerate(self._entries)
-            if not wanted or tag in wanted
-        ]
+        if not tags:
+            return [self._field(index) for index in range(len(self._entries))]
+        if self._by_tag is None:
+            self._by_tag = {}
+            for index, (tag, _length, _start) in enumerate(self._entries):
+                self._by_tag.setdefault(tag.decode("ascii", "replace"), []).append(index)
+        if len(tags) == 1:
+            return [self._field(index) for index in self._by_tag.get(tags[0], ())]
+        indices = sorted(i for tag in tags for i in self._by_tag.get(tag, ()))
+        return [self._field(index) for index in indices]
 
     @property
     def fields(self) -> list[LiteField]:

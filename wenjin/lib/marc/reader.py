@@ -226,3 +226,21 @@ def iter_marcxml(stream: BinaryIO) -> Iterator[tuple[int, pymarc.Record | MarcEr
             yield position, MarcError("MALFORMED_RECORD", "MARCXML 记录无法解析。")
         else:
             yield position, record
+
+
+def drop_fields(raw: bytes, tags: set[bytes]) -> bytes:
+    """The same ISO 2709 record without the fields whose tags are in ``tags`` (the bytes of
+    every other field are kept exactly)."""
+    entries, base = check_structure(raw)
+    directory, body = [], []
+    offset = 0
+    for tag, length, start in entries:
+        if tag in tags:
+            continue
+        directory.append(b"%s%04d%05d" % (tag, length, offset))
+        body.append(raw[base + start : base + start + length])
+        offset += length
+    new_base = 24 + 12 * len(directory) + 1
+    total = new_base + offset + 1
+    leader = b"%05d" % total + raw[5:12] + b"%05d" % new_base + raw[17:24]
+    return leader + b"".join(directory) + b"\x1e" + b"".join(body) + RECORD_TERMINATOR

@@ -64,14 +64,19 @@ def test_unit_detail_has_hours_and_open_now(tree, client, system, make_staff):
     body = client.get("/api/v1/org-units/YX-GT").json()
     assert body["ancestors"] == ["GZ", "YX"] and body["children"] == ["YX-GT-SP"]
     assert body["opening_hours"][0] == {"weekday": 0, "periods": ["09:00-21:00"]}
-    assert isinstance(body["is_open_now"], bool)
-    assert body["today"]["date"] and isinstance(body["today"]["periods"], list)
-    assert (
-        body["closures"][0]["org_code"] == "YX"
-        and body["closures"][0]["start_date"] == "2099-01-01"
-    )
-    if body["next_opening"]:
-        assert body["next_opening"].endswith("+08:00")
+    assert body["closures"][0]["org_code"] == "YX"
+    assert body["closures"][0]["start_date"] == "2099-01-01"
+    assert body["director"] == {"display_name": "gt_dir"}  # no username for anonymous callers
+    with mock.patch(
+        "wenjin.network.selectors.local_now", return_value=datetime(2026, 3, 6, 21, 30)
+    ):
+        evening = client.get("/api/v1/org-units/YX-GT").json()
+    assert evening["is_open_now"] is False and evening["today"]["date"] == "2026-03-06"
+    assert evening["next_opening"] == "2026-03-07T09:00:00+08:00"
+    with mock.patch("wenjin.network.selectors.local_now", return_value=datetime(2026, 3, 6, 10, 0)):
+        morning = client.get("/api/v1/org-units/YX-GT").json()
+    assert morning["is_open_now"] is True and morning["next_opening"] is None
+    assert morning["today"]["periods"] == ["09:00-21:00"]
 
 
 def test_unknown_code_is_404_with_the_error_shape(tree, client):

@@ -58,6 +58,6 @@ def test_edit_racing_a_move_keeps_paths_consistent(tree, system):
 
     assert run_together(edits, moves) == []
     for unit in OrgUnit.objects.select_related("parent"):
-        expected = path_ids(unit.parent.path) + [unit.pk] if unit.parent else [unit.pk]
+        expected = [*path_ids(unit.parent.path), unit.pk] if unit.parent else [unit.pk]
         assert path_ids(unit.path) == expected, unit.code
         assert unit.depth == len(expected) - 1

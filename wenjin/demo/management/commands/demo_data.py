@@ -20,6 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=builder.SCALES, default="small")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
+            "--catalog",
+            choices=("full", "tiny", "none"),
+            default="full",
+            help="size of the demo catalogue (tiny builds in seconds, for development)",
+        )
+        parser.add_argument(
             "--manifest",
             type=Path,
             help="also write the demo manifest (with a fresh API token) to this path",
@@ -34,7 +40,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         if builder.database_is_empty():
             try:
-                dataset = builder.build(seed=options["seed"], scale=options["scale"])
+                dataset = builder.build(
+                    seed=options["seed"], scale=options["scale"], catalog=options["catalog"]
+                )
             except builder.DemoDataError as error:
                 raise CommandError(str(error)) from error
             self.stdout.write(

@@ -1,0 +1,177 @@
+"""Catalogue staff pages: look up, record form, MARC editor, quick add by ISBN, copies,
+item edit/move/withdraw, print list, shelving locations, and who may use them."""
+
+import pytest
+from django.test import Client
+
+from wenjin.catalog.models import Item, Location, Record
+from wenjin.catalog.services import items_add, location_create, record_save_fields
+from wenjin.conftest import PASSWORD
+
+
+@pytest.fixture
+def login(make_staff):
+    def login(username, role, org_code):
+        make_staff(username, role, org_code)
+        client = Client()
+        assert (
+            client.post("/staff/login/", {"username": username, "password": PASSWORD}).status_code
+            == 302
+        )
+        return client
+
+    return login
+
+
+@pytest.fixture
+def record(tree, system):
+    record = record_save_fields(
+        actor=system, values={"title": "岭南文化十讲", "isbns": ["9787218123455"], "clc": "K296.5"}
+    )
+    items_add(actor=system, record_id=record.pk, owning_org_code="YX-GT", barcodes=["V1"])
+    return record
+
+
+def test_lookup_by_title_barcode_and_isbn(record, login):
+    client = login("cat", "cataloguer", "YX")
+    for query in ("岭南", "V1", "978-7-218-12345-5", str(record.pk)):
+        html = client.get("/staff/catalog/", {"q": query}).content.decode()
+        assert f"/staff/catalog/records/{record.pk}/" in html, query
+
+
+def test_create_and_edit_through_the_form(tree, login):
+    client = login("cat", "cataloguer", "YX")
+    response = client.post(
+        "/staff/catalog/records/new/",
+        {
+            "marc_format": "cnmarc",
+            "title": "广府民俗",
+            "authors": "王芳\n李娜",
+            "isbns": "978-7-218-12345-5",
+            "year": "2021",
+            "clc": "K892",
+        },
+    )
+    assert response.status_code == 302
+    record = Record.objects.get(title="广府民俗")
+    assert record.authors == ["王芳", "李娜"] and record.year == 2021 and record.clc_top == "K"
+    edit = client.post(
+        f"/staff/catalog/records/{record.pk}/edit/",
+        {"title": "广府民俗志", "authors": "王芳", "year": "2021"},
+    )
+    assert edit.status_code == 302
+    record.refresh_from_db()
+    assert record.title == "广府民俗志" and record.authors == ["王芳"]
+    missing_title = client.post(
+        "/staff/catalog/records/new/", {"marc_format": "cnmarc", "title": ""}
+    )
+    assert missing_title.status_code == 400
+
+
+def test_marc_editor_saves_and_reports_bad_lines(record, login):
+    client = login("cat", "cataloguer", "YX")
+    page = client.get(f"/staff/catalog/records/{record.pk}/marc/").content.decode()
+    assert "200 1# $a岭南文化十讲" in page
+    text = page.split('name="text"')[1].split(">", 1)[1].split("</textarea>")[0]
+    import html as html_module
+
+    text = html_module.unescape(text).replace("$a岭南文化十讲", "$a岭南文化十二讲")
+    saved = client.post(f"/staff/catalog/records/{record.pk}/marc/", {"text": text})
+    assert saved.status_code == 302
+    record.refresh_from_db()
+    assert record.title == "岭南文化十二讲"
+    broken = client.post(
+        f"/staff/catalog/records/{record.pk}/marc/",
+        {"text": "LDR 00000nam0 2200000   450 \n2x 1# $ax\n"},
+    )
+    assert broken.status_code == 400 and "第 2 行" in broken.content.decode()
+    record.refresh_from_db()
+    assert record.title == "岭南文化十二讲"
+
+
+def test_quick_add_by_isbn(record, login):
+    client = login("cat", "cataloguer", "YX")
+    found = client.get("/staff/catalog/records/isbn/", {"isbn": "9787218123455"})
+    assert f"/staff/catalog/records/{record.pk}/items/new/" in found.content.decode()
+    new = client.get("/staff/catalog/records/isbn/", {"isbn": "9787020002207"})
+    assert new.status_code == 302 and "isbn=9787020002207" in new["Location"]
+    assert "9787020002207" in client.get(new["Location"]).content.decode()
+    bad = client.get("/staff/catalog/records/isbn/", {"isbn": "9787020002208"})
+    assert bad.status_code == 400
+
+
+def test_add_copies_numbered_from_the_first_barcode(record, login):
+    client = login("gt_cat", "cataloguer", "YX-GT")
+    response = client.post(
+        f"/staff/catalog/records/{record.pk}/items/new/",
+        {
+            "owning_org": "YX-GT",
+            "barcodes": "GT000098",
+            "count": "3",
+            "material_type": "book",
+            "acquisition_source": "purchase",
+        },
+    )
+    assert response.status_code == 302
+    assert sorted(
+        Item.objects.filter(barcode__startswith="GT").values_list("barcode", flat=True)
+    ) == ["GT000098", "GT000099", "GT000100"]
+    other = client.post(
+        f"/staff/catalog/records/{record.pk}/items/new/",
+        {
+            "owning_org": "YX-DS",
+            "barcodes": "DS1",
+            "material_type": "book",
+            "acquisition_source": "purchase",
+        },
+    )
+    assert other.status_code == 400  # YX-DS is not offered to a YX-GT cataloguer
+    assert not Item.objects.filter(barcode="DS1").exists()
+
+
+def test_item_page_edit_move_withdraw(record, login, system):
+    shelf = location_create(actor=system, org_code="YX-GT", kind="shelf", code="S1", name="第1架")
+    client = login("gt_dir", "branch_director", "YX-GT")
+    assert (
+        client.post(
+            "/staff/catalog/items/V1/", {"action": "move", "location": str(shelf.pk)}
+        ).status_code
+        == 302
+    )
+    assert Item.objects.get(barcode="V1").location == shelf
+    bad = client.post("/staff/catalog/items/V1/", {"action": "withdraw", "reason": ""})
+    assert bad.status_code == 400
+    assert (
+        client.post(
+            "/staff/catalog/items/V1/", {"action": "withdraw", "reason": "破损"}
+        ).status_code
+        == 302
+    )
+    assert Item.objects.get(barcode="V1").status == "withdrawn"
+    assert client.get("/staff/catalog/items/NOPE/").status_code == 404
+
+
+def test_print_and_locations_pages(record, login):
+    client = login("gt_dir", "branch_director", "YX-GT")
+    assert "V1" in client.get(f"/staff/catalog/records/{record.pk}/print/").content.decode()
+    added = client.post(
+        "/staff/catalog/locations/YX-GT/", {"kind": "floor", "code": "F1", "name": "1楼"}
+    )
+    assert (
+        added.status_code == 302
+        and Location.objects.filter(org_unit__code="YX-GT", code="F1").exists()
+    )
+    refused = client.post(
+        "/staff/catalog/locations/YX-DS/", {"kind": "floor", "code": "F1", "name": "1楼"}
+    )
+    assert (
+        refused.status_code == 400 and not Location.objects.filter(org_unit__code="YX-DS").exists()
+    )
+
+
+def test_desk_staff_cannot_edit_records(record, login):
+    client = login("desk", "desk_staff", "YX-GT")
+    response = client.post(f"/staff/catalog/records/{record.pk}/edit/", {"title": "改"})
+    assert response.status_code == 400
+    record.refresh_from_db()
+    assert record.title == "岭南文化十讲"
