@@ -84,3 +84,18 @@ def api_client() -> Callable[[StaffUser | None], Client]:
         return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     return make
+
+
+@pytest.fixture
+def staff_client(make_staff: Callable[..., StaffUser]) -> Callable[[str, str | None, str], Client]:
+    """``staff_client("gt_dir", "branch_director", "YX-GT")`` → a client logged in as a new
+    staff user with that role."""
+
+    def login(username: str, role: str | None, org_code: str) -> Client:
+        make_staff(username, role, org_code)
+        client = Client()
+        response = client.post("/staff/login/", {"username": username, "password": PASSWORD})
+        assert response.status_code == 302, response.content
+        return client
+
+    return login

@@ -226,6 +226,21 @@ def _location_in(unit: OrgUnit, location_id: int | None) -> Location | None:
     return location
 
 
+def _locked_item(barcode: str) -> Item:
+    """The item, row-locked for the rest of the transaction, or ITEM_NOT_FOUND."""
+    item = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("owning_org", "current_org", "location")
+        .filter(barcode=barcode)
+        .first()
+    )
+    if item is None:
+        raise NotFound(
+            "ITEM_NOT_FOUND", _("No item with barcode %(barcode)s.") % {"barcode": barcode}
+        )
+    return item
+
+
 ITEM_FIELDS = (
     "call_number",
     "volume",
@@ -347,16 +362,7 @@ def item_update(*, actor: Actor, barcode: str, changes: Mapping[str, Any]) -> It
     if unknown:
         raise _invalid(sorted(unknown)[0], _("This field cannot be changed here."))
     with transaction.atomic():
-        item = (
-            Item.objects.select_for_update()
-            .select_related("owning_org")
-            .filter(barcode=barcode)
-            .first()
-        )
-        if item is None:
-            raise NotFound(
-                "ITEM_NOT_FOUND", _("No item with barcode %(barcode)s.") % {"barcode": barcode}
-            )
+        item = _locked_item(barcode)
         actor.require(Perm.ITEMS_EDIT, item.owning_org)
         before = {name: getattr(item, name) for name in changes if name != "location_id"}
         _apply_item_fields(item, changes)
@@ -395,16 +401,7 @@ def item_update(*, actor: Actor, barcode: str, changes: Mapping[str, Any]) -> It
 def item_move(*, actor: Actor, barcode: str, location_id: int | None) -> Item:
     """Shelve an item at another location of the unit where it is."""
     with transaction.atomic():
-        item = (
-            Item.objects.select_for_update(of=("self",))
-            .select_related("current_org", "location")
-            .filter(barcode=barcode)
-            .first()
-        )
-        if item is None:
-            raise NotFound(
-                "ITEM_NOT_FOUND", _("No item with barcode %(barcode)s.") % {"barcode": barcode}
-            )
+        item = _locked_item(barcode)
         actor.require(Perm.ITEMS_EDIT, item.current_org)
         before = item.location.code if item.location else None
         item.location = _location_in(item.current_org, location_id)
@@ -425,16 +422,7 @@ def item_withdraw(*, actor: Actor, barcode: str, reason: str, on: date | None = 
     if not reason:
         raise _invalid("reason", _("Give the reason for withdrawal."))
     with transaction.atomic():
-        item = (
-            Item.objects.select_for_update()
-            .select_related("owning_org")
-            .filter(barcode=barcode)
-            .first()
-        )
-        if item is None:
-            raise NotFound(
-                "ITEM_NOT_FOUND", _("No item with barcode %(barcode)s.") % {"barcode": barcode}
-            )
+        item = _locked_item(barcode)
         actor.require(Perm.ITEMS_EDIT, item.owning_org)
         if item.status == ItemStatus.WITHDRAWN:
             raise Conflict("ALREADY_WITHDRAWN", _("The item is already withdrawn."))

@@ -2,25 +2,9 @@
 item edit/move/withdraw, print list, shelving locations, and who may use them."""
 
 import pytest
-from django.test import Client
 
 from wenjin.catalog.models import Item, Location, Record
 from wenjin.catalog.services import items_add, location_create, record_save_fields
-from wenjin.conftest import PASSWORD
-
-
-@pytest.fixture
-def login(make_staff):
-    def login(username, role, org_code):
-        make_staff(username, role, org_code)
-        client = Client()
-        assert (
-            client.post("/staff/login/", {"username": username, "password": PASSWORD}).status_code
-            == 302
-        )
-        return client
-
-    return login
 
 
 @pytest.fixture
@@ -32,15 +16,15 @@ def record(tree, system):
     return record
 
 
-def test_lookup_by_title_barcode_and_isbn(record, login):
-    client = login("cat", "cataloguer", "YX")
+def test_lookup_by_title_barcode_and_isbn(record, staff_client):
+    client = staff_client("cat", "cataloguer", "YX")
     for query in ("岭南", "V1", "978-7-218-12345-5", str(record.pk)):
         html = client.get("/staff/catalog/", {"q": query}).content.decode()
         assert f"/staff/catalog/records/{record.pk}/" in html, query
 
 
-def test_create_and_edit_through_the_form(tree, login):
-    client = login("cat", "cataloguer", "YX")
+def test_create_and_edit_through_the_form(tree, staff_client):
+    client = staff_client("cat", "cataloguer", "YX")
     response = client.post(
         "/staff/catalog/records/new/",
         {
@@ -68,8 +52,8 @@ def test_create_and_edit_through_the_form(tree, login):
     assert missing_title.status_code == 400
 
 
-def test_marc_editor_saves_and_reports_bad_lines(record, login):
-    client = login("cat", "cataloguer", "YX")
+def test_marc_editor_saves_and_reports_bad_lines(record, staff_client):
+    client = staff_client("cat", "cataloguer", "YX")
     page = client.get(f"/staff/catalog/records/{record.pk}/marc/").content.decode()
     assert "200 1# $a岭南文化十讲" in page
     text = page.split('name="text"')[1].split(">", 1)[1].split("</textarea>")[0]
@@ -89,8 +73,8 @@ def test_marc_editor_saves_and_reports_bad_lines(record, login):
     assert record.title == "岭南文化十二讲"
 
 
-def test_quick_add_by_isbn(record, login):
-    client = login("cat", "cataloguer", "YX")
+def test_quick_add_by_isbn(record, staff_client):
+    client = staff_client("cat", "cataloguer", "YX")
     found = client.get("/staff/catalog/records/isbn/", {"isbn": "9787218123455"})
     assert f"/staff/catalog/records/{record.pk}/items/new/" in found.content.decode()
     new = client.get("/staff/catalog/records/isbn/", {"isbn": "9787020002207"})
@@ -100,8 +84,8 @@ def test_quick_add_by_isbn(record, login):
     assert bad.status_code == 400
 
 
-def test_add_copies_numbered_from_the_first_barcode(record, login):
-    client = login("gt_cat", "cataloguer", "YX-GT")
+def test_add_copies_numbered_from_the_first_barcode(record, staff_client):
+    client = staff_client("gt_cat", "cataloguer", "YX-GT")
     response = client.post(
         f"/staff/catalog/records/{record.pk}/items/new/",
         {
@@ -129,9 +113,9 @@ def test_add_copies_numbered_from_the_first_barcode(record, login):
     assert not Item.objects.filter(barcode="DS1").exists()
 
 
-def test_item_page_edit_move_withdraw(record, login, system):
+def test_item_page_edit_move_withdraw(record, staff_client, system):
     shelf = location_create(actor=system, org_code="YX-GT", kind="shelf", code="S1", name="第1架")
-    client = login("gt_dir", "branch_director", "YX-GT")
+    client = staff_client("gt_dir", "branch_director", "YX-GT")
     assert (
         client.post(
             "/staff/catalog/items/V1/", {"action": "move", "location": str(shelf.pk)}
@@ -151,8 +135,8 @@ def test_item_page_edit_move_withdraw(record, login, system):
     assert client.get("/staff/catalog/items/NOPE/").status_code == 404
 
 
-def test_print_and_locations_pages(record, login):
-    client = login("gt_dir", "branch_director", "YX-GT")
+def test_print_and_locations_pages(record, staff_client):
+    client = staff_client("gt_dir", "branch_director", "YX-GT")
     assert "V1" in client.get(f"/staff/catalog/records/{record.pk}/print/").content.decode()
     added = client.post(
         "/staff/catalog/locations/YX-GT/", {"kind": "floor", "code": "F1", "name": "1楼"}
@@ -169,8 +153,8 @@ def test_print_and_locations_pages(record, login):
     )
 
 
-def test_desk_staff_cannot_edit_records(record, login):
-    client = login("desk", "desk_staff", "YX-GT")
+def test_desk_staff_cannot_edit_records(record, staff_client):
+    client = staff_client("desk", "desk_staff", "YX-GT")
     response = client.post(f"/staff/catalog/records/{record.pk}/edit/", {"title": "改"})
     assert response.status_code == 400
     record.refresh_from_db()

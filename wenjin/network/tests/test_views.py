@@ -1,24 +1,8 @@
 """Staff network pages: tree, unit page, edit forms, scoping in the browser."""
 
-import pytest
 from django.test import Client
 
-from wenjin.conftest import PASSWORD
 from wenjin.network.models import OrgUnit, ScheduleException, WeeklyHours
-
-
-@pytest.fixture
-def logged_in(make_staff):
-    def login(username, role, org_code):
-        make_staff(username, role, org_code)
-        client = Client()
-        assert (
-            client.post("/staff/login/", {"username": username, "password": PASSWORD}).status_code
-            == 302
-        )
-        return client
-
-    return login
 
 
 def test_pages_need_login(tree):
@@ -26,8 +10,8 @@ def test_pages_need_login(tree):
     assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
 
 
-def test_tree_and_unit_pages(tree, logged_in):
-    client = logged_in("desk", "desk_staff", "YX-GT")
+def test_tree_and_unit_pages(tree, staff_client):
+    client = staff_client("desk", "desk_staff", "YX-GT")
     tree_html = client.get("/staff/network/").content.decode()
     for code in ("GZ", "YX", "YX-GT", "YX-GT-SP", "HZ-A"):
         assert f"/staff/network/{code}/" in tree_html
@@ -37,8 +21,8 @@ def test_tree_and_unit_pages(tree, logged_in):
     assert client.get("/staff/network/NOPE/").status_code == 404
 
 
-def test_director_edits_hours_of_own_branch(tree, logged_in):
-    client = logged_in("director", "branch_director", "YX-GT")
+def test_director_edits_hours_of_own_branch(tree, staff_client):
+    client = staff_client("director", "branch_director", "YX-GT")
     page = client.get("/staff/network/YX-GT/").content.decode()
     assert "/staff/network/YX-GT/hours/" in page and "/staff/network/YX-GT/new/" not in page
     days = {f"weekday_{d}": "" for d in range(7)}
@@ -55,8 +39,8 @@ def test_director_edits_hours_of_own_branch(tree, logged_in):
     ) == [5]
 
 
-def test_director_cannot_edit_a_sibling_branch(tree, logged_in):
-    client = logged_in("director", "branch_director", "YX-GT")
+def test_director_cannot_edit_a_sibling_branch(tree, staff_client):
+    client = staff_client("director", "branch_director", "YX-GT")
     response = client.post("/staff/network/YX-DS/edit/", {"name_zh": "改名", "status": "open"})
     assert response.status_code == 302
     assert OrgUnit.objects.get(code="YX-DS").name_zh == "YX-DS馆"
@@ -67,8 +51,8 @@ def test_director_cannot_edit_a_sibling_branch(tree, logged_in):
     assert closure.status_code == 302 and not ScheduleException.objects.exists()
 
 
-def test_admin_adds_edits_and_deletes_a_unit(tree, logged_in):
-    client = logged_in("admin", "network_admin", "YX")
+def test_admin_adds_edits_and_deletes_a_unit(tree, staff_client):
+    client = staff_client("admin", "network_admin", "YX")
     form = {
         "code": "YX-NEW",
         "kind": "service_point",
@@ -96,8 +80,8 @@ def test_admin_adds_edits_and_deletes_a_unit(tree, logged_in):
     assert "YX" in refused.content.decode()
 
 
-def test_the_root_unit_can_be_edited(tree, logged_in):
-    client = logged_in("admin", "network_admin", "GZ")
+def test_the_root_unit_can_be_edited(tree, staff_client):
+    client = staff_client("admin", "network_admin", "GZ")
     response = client.post(
         "/staff/network/GZ/edit/",
         {"kind": "city_center", "parent_code": "", "name_zh": "广州图书馆", "status": "open"},
