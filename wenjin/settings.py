@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "wenjin.network",
     "wenjin.accounts",
     "wenjin.catalog",
+    "wenjin.search",
     "wenjin.api",
     "wenjin.web",
     "wenjin.demo",

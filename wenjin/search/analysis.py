@@ -1,0 +1,125 @@
+"""Chinese-aware text analysis, in Python, so both search backends index the same terms.
+
+- Folding: NFKC (full-width → half-width), lower case, traditional → simplified (OpenCC).
+- Chinese runs: jieba words (precise mode, no HMM) and every character bigram, so a query
+  for any contiguous run of two or more characters matches even where jieba cut the title
+  differently (中国三大教及传说 still matches 三大教).
+- Pinyin for titles and names: toneless syllables, their concatenation and the initials,
+  with heteronyms resolved by pypinyin's phrase dictionary (重庆 → chong qing; 银行 → yin hang), so hongloumeng,
+  hong lou meng and hlm all find 红楼梦.
+- ISBNs: both the 13- and the 10-digit form, without hyphens.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+from stdnum import isbn as stdnum_isbn
+
+from wenjin.lib.isbn import isbn13
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN_RE = re.compile(rf"[{_CJK}]+|[0-9a-z]+(?:[.'][0-9a-z]+)*")
+_CJK_RE = re.compile(rf"[{_CJK}]")
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    with _lock:  # jieba loads its dictionary lazily and is not safe to initialise twice at once
+        jieba.initialize()
+    return jieba
+
+
+def is_cjk(text: str) -> bool:
+    return bool(_CJK_RE.search(text))
+
+
+def fold(text: str) -> str:
+    """Full-width → half-width, lower case, traditional → simplified."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    if is_cjk(text):
+        text = _converter().convert(text)
+    return text
+
+
+def runs(text: str) -> list[str]:
+    """Folded text cut into runs of Chinese characters and Latin/digit words."""
+    return _TOKEN_RE.findall(fold(text))
+
+
+def bigrams(run: str) -> list[str]:
+    if len(run) < 2:
+        return [run]
+    return [run[index : index + 2] for index in range(len(run) - 1)]
+
+
+def words(run: str) -> list[str]:
+    """jieba's precise segmentation of a Chinese run (words of two or more characters)."""
+    return [word for word in _jieba().lcut(run, HMM=False) if len(word) > 1]
+
+
+def index_terms(text: str) -> list[str]:
+    """Terms to index for ``text``: Chinese words and bigrams, Latin words and numbers."""
+    terms: list[str] = []
+    for run in runs(text):
+        if is_cjk(run):
+            terms.extend(words(run))
+            terms.extend(bigrams(run))
+        else:
+            terms.append(run)
+    return terms
+
+
+def query_terms(text: str) -> list[str]:
+    """Terms a query must match: Chinese runs as bigrams (a single character stays one
+    term, matched as a prefix), Latin words and numbers as they are."""
+    terms: list[str] = []
+    for run in runs(text):
+        terms.extend(bigrams(run) if is_cjk(run) else [run])
+    return terms
+
+
+def pinyin_terms(text: str) -> list[str]:
+    """Pinyin terms for the Chinese in ``text``: each syllable, each run's syllables run
+    together, and each run's initials (红楼梦 → hong, lou, meng, hongloumeng, hlm)."""
+    from pypinyin import Style, lazy_pinyin
+
+    terms: list[str] = []
+    for run in runs(text):
+        if not is_cjk(run):
+            continue
+        syllables = [s for s in lazy_pinyin(run, style=Style.NORMAL) if s.isalpha()]
+        if not syllables:
+            continue
+        terms.extend(syllables)
+        terms.append("".join(syllables))
+        terms.append("".join(s[0] for s in syllables))
+    return terms
+
+
+def isbn_terms(values: Iterable[str]) -> list[str]:
+    """ISBN-13 and ISBN-10 forms of every valid ISBN in ``values``."""
+    terms: list[str] = []
+    for value in values:
+        normalised = isbn13(value)
+        if not normalised:
+            continue
+        terms.append(normalised)
+        if normalised.startswith("978"):
+            terms.append(stdnum_isbn.to_isbn10(normalised))
+    return [term.lower() for term in terms]

@@ -1,0 +1,55 @@
+"""What a catalogue record contributes to the search index, field by field, as
+space-separated analysed terms (the same for the SQLite and the PostgreSQL backend)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from wenjin.search.analysis import index_terms, isbn_terms, pinyin_terms
+
+FIELDS = ("title", "author", "subject", "series", "notes", "pinyin", "isbn", "callno")
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One record's index entry. Relevance weighs title above author above subject and
+    series above notes."""
+
+    title: str
+    author: str
+    subject: str
+    series: str
+    notes: str
+    pinyin: str
+    isbn: str
+    callno: str
+
+
+def _terms(*texts: str) -> str:
+    return " ".join(term for text in texts if text for term in index_terms(text))
+
+
+def document_for(
+    *,
+    title: str,
+    title_romanized: str = "",
+    authors: Sequence[str] = (),
+    romanized: Sequence[str] = (),
+    subjects: Sequence[str] = (),
+    series: Sequence[str] = (),
+    publisher: str = "",
+    summary: str = "",
+    isbns: Sequence[str] = (),
+    call_numbers: Sequence[str] = (),
+) -> SearchDocument:
+    return SearchDocument(
+        title=_terms(title, title_romanized),
+        author=_terms(*authors, *romanized),
+        subject=_terms(*subjects),
+        series=_terms(*series),
+        notes=_terms(publisher, summary),
+        pinyin=" ".join(pinyin_terms(" ".join([title, *authors]))),
+        isbn=" ".join(isbn_terms(isbns)),
+        callno=" ".join(sorted({c.strip().lower() for c in call_numbers if c.strip()})),
+    )

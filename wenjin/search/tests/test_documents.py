@@ -1,0 +1,20 @@
+"""A record's index entry."""
+
+from wenjin.search.documents import document_for
+
+
+def test_document_fields():
+    document = document_for(
+        title="紅樓夢",
+        authors=["曹雪芹"],
+        subjects=["章回小说"],
+        isbns=["978-7-02-000220-7"],
+        call_numbers=["I242.4/12", "I242.4/12"],
+        summary="中国古典四大名著之一",
+    )
+    assert "红楼" in document.title.split() and "楼梦" in document.title.split()
+    assert "曹雪" in document.author.split()
+    assert {"hongloumeng", "hlm", "caoxueqin", "cxq"} <= set(document.pinyin.split())
+    assert document.isbn.split() == ["9787020002207", "702000220x"]
+    assert document.callno == "i242.4/12"
+    assert "名著" in document.notes.split()
