@@ -38,6 +38,7 @@ from wenjin.lib.marc.reader import (
     to_iso2709,
 )
 from wenjin.network.models import OrgUnit
+from wenjin.search.services import index_records
 
 FORMATS = ("auto", "marc21", "cnmarc")
 ITEM_SOURCES = ("none", "852", "905")
@@ -389,6 +390,7 @@ def _apply(
             for isbn in record.isbns
         ],
     )
+    index_records([record for _pending, record in everything])
     new_items = [
         item for pending, record in everything for item in _build_items(record, pending, context)
     ]

@@ -114,19 +114,13 @@ def records_matching(query: str) -> QuerySet[Record]:
     return records
 
 
-def find_records(text: str) -> QuerySet[Record]:
-    """The staff lookup box: a barcode, an ISBN, a record id or words of a title."""
+def find_exact(text: str) -> QuerySet[Record]:
+    """Records an exact identifier points at: an item barcode or a record number."""
     text = text.strip()
-    if not text:
-        return Record.objects.order_by("-updated_at")
-    by_barcode = Item.objects.filter(barcode=text).values("record_id")
-    condition = Q(pk__in=by_barcode) | Q(title__icontains=text) | Q(title_romanized__icontains=text)
-    normalised = isbn13(text)
-    if normalised:
-        condition |= Q(pk__in=RecordIsbn.objects.filter(isbn13=normalised).values("record_id"))
+    condition = Q(pk__in=Item.objects.filter(barcode=text).values("record_id"))
     if text.isdigit() and len(text) < 10:
         condition |= Q(pk=int(text))
-    return Record.objects.filter(condition).order_by("-updated_at")
+    return Record.objects.filter(condition)
 
 
 # --- Shelving locations ----------------------------------------------------------------------

@@ -37,6 +37,7 @@ from wenjin.lib.marc.mapping import BibFields, MappingError, map_record
 from wenjin.lib.marc.reader import MarcError, to_iso2709
 from wenjin.network.models import OrgUnit
 from wenjin.network.selectors import get_unit
+from wenjin.search.services import index_records, unindex_records
 
 # Statuses a cataloguer may set by hand; loan-related ones belong to circulation.
 CATALOGUING_STATUSES = frozenset(
@@ -144,6 +145,7 @@ def record_save_marc(
             record.save()
             action = "catalog.record_update"
         sync_isbns(record)
+        index_records([record])
         audit_record(
             actor,
             action,
@@ -186,6 +188,7 @@ def record_delete(*, actor: Actor, record_id: int) -> None:
                 "RECORD_HAS_ITEMS", _("The record still has items, so it cannot be deleted.")
             )
         audit_record(actor, "catalog.record_delete", target=record, changes={"title": record.title})
+        unindex_records([record.pk])
         record.delete()
 
 

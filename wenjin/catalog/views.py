@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,6 +34,7 @@ from wenjin.lib.marc.mnemonic import MnemonicError, from_text, to_text
 from wenjin.lib.marc.reader import parse_stored
 from wenjin.network.models import OrgUnit
 from wenjin.network.selectors import get_unit
+from wenjin.search.selectors import SearchFilters, search
 from wenjin.web.formtools import add_domain_error
 
 
@@ -78,11 +78,63 @@ def _status(form: object) -> int:
     return 400 if getattr(form, "errors", None) else 200
 
 
+FACET_PARAMETERS = {"org": "org", "clc": "clc", "language": "lang", "type": "type"}
+
+
 @login_required
 def catalog_home(request: HttpRequest) -> HttpResponse:
+    """Staff search: the shared search selector with facets; an exact barcode or record
+    number is offered first."""
     query = request.GET.get("q", "").strip()
-    page = Paginator(selectors.find_records(query), 25).get_page(request.GET.get("page"))
-    return render(request, "catalog/home.html", {"page": page, "query": query})
+    filters = SearchFilters(
+        org=request.GET.get("org") or None,
+        clc=request.GET.get("clc") or None,
+        language=request.GET.get("lang") or None,
+        material_type=request.GET.get("type") or None,
+        available=request.GET.get("available") == "1" or None,
+    )
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    exact = list(selectors.find_exact(query)) if query else []
+    try:
+        result = search(
+            query, filters, page=page_number, page_size=25, sort="relevance" if query else "-year"
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        result = search("", SearchFilters(), page=1, page_size=25, sort="-year")
+    facet_links = {
+        name: [
+            {**value, "query": _with_param(request, FACET_PARAMETERS[name], value["value"])}
+            for value in values[:12]
+        ]
+        for name, values in result.facets.items()
+        if name in FACET_PARAMETERS
+    }
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "query": query,
+            "result": result,
+            "exact": exact,
+            "facets": facet_links,
+            "has_previous": page_number > 1,
+            "has_next": page_number * 25 < result.count,
+            "previous_query": _with_param(request, "page", page_number - 1),
+            "next_query": _with_param(request, "page", page_number + 1),
+        },
+    )
+
+
+def _with_param(request: HttpRequest, name: str, value: object) -> str:
+    params = request.GET.copy()
+    params[name] = str(value)
+    if name != "page":
+        params.pop("page", None)
+    return params.urlencode()
 
 
 @login_required

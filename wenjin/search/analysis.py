@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import unicodedata
@@ -23,7 +24,9 @@ from stdnum import isbn as stdnum_isbn
 from wenjin.lib.isbn import isbn13
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN_RE = re.compile(rf"[{_CJK}]+|[0-9a-z]+(?:[.'][0-9a-z]+)*")
+# Latin words are plain runs of letters and digits, so both backends' tokenizers see the
+# same terms (SQLite FTS5's unicode61 and PostgreSQL's array_to_tsvector).
+_TOKEN_RE = re.compile(rf"[{_CJK}]+|[0-9a-z]+")
 _CJK_RE = re.compile(rf"[{_CJK}]")
 _lock = threading.Lock()
 
@@ -74,20 +77,22 @@ def words(run: str) -> list[str]:
 
 
 def index_terms(text: str) -> list[str]:
-    """Terms to index for ``text``: Chinese words and bigrams, Latin words and numbers."""
+    """Terms to index for ``text``: Chinese characters, bigrams and words; Latin words and
+    numbers."""
     terms: list[str] = []
     for run in runs(text):
         if is_cjk(run):
+            terms.extend(bigrams(run) if len(run) > 1 else [])
             terms.extend(words(run))
-            terms.extend(bigrams(run))
+            terms.extend(run)  # single characters, so a one-character query is exact
         else:
             terms.append(run)
     return terms
 
 
 def query_terms(text: str) -> list[str]:
-    """Terms a query must match: Chinese runs as bigrams (a single character stays one
-    term, matched as a prefix), Latin words and numbers as they are."""
+    """Terms a query must match: Chinese runs as bigrams (a single character as itself),
+    Latin words and numbers as they are."""
     terms: list[str] = []
     for run in runs(text):
         terms.extend(bigrams(run) if is_cjk(run) else [run])
@@ -95,8 +100,9 @@ def query_terms(text: str) -> list[str]:
 
 
 def pinyin_terms(text: str) -> list[str]:
-    """Pinyin terms for the Chinese in ``text``: each syllable, each run's syllables run
-    together, and each run's initials (红楼梦 → hong, lou, meng, hongloumeng, hlm)."""
+    """Pinyin terms for the Chinese in ``text``: each syllable, adjacent pairs, each run's
+    syllables run together, and each run's initials (红楼梦 → hong, lou, meng, honglou,
+    loumeng, hongloumeng, hlm)."""
     from pypinyin import Style, lazy_pinyin
 
     terms: list[str] = []
@@ -107,6 +113,8 @@ def pinyin_terms(text: str) -> list[str]:
         if not syllables:
             continue
         terms.extend(syllables)
+        # Adjacent pairs run together, so "cao xueqin" finds 曹雪芹 as "cao xue qin" does.
+        terms.extend(a + b for a, b in itertools.pairwise(syllables))
         terms.append("".join(syllables))
         terms.append("".join(s[0] for s in syllables))
     return terms

@@ -31,6 +31,8 @@ def test_jieba_words_are_indexed_too():
 
 def test_latin_words_numbers_and_single_characters():
     assert index_terms("Red Chamber, 2nd ed. 1999") == ["red", "chamber", "2nd", "ed", "1999"]
+    assert index_terms("O'Brien 2.5") == ["o", "brien", "2", "5"]
+    assert "梦" in index_terms("红楼梦")
     assert query_terms("红") == ["红"]
     assert bigrams("红楼梦") == ["红楼", "楼梦"]
 

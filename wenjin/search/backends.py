@@ -1,0 +1,167 @@
+"""The two search backends. Both store the same analysed terms and answer the same
+boolean question (every clause's terms present in its field), so they find the same
+records; they differ only in how they rank them.
+
+SQL is built only from fixed column names; every term travels as a parameter (SQLite) or
+as a quoted lexeme inside a tsquery parameter (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+
+from wenjin.search.documents import SearchDocument
+from wenjin.search.query import ParsedQuery
+
+COLUMNS = ("title", "author", "subject", "series", "notes", "pinyin", "isbn")
+# Relevance: a title match above author above subject/series above notes.
+SQLITE_WEIGHTS = (10.0, 6.0, 3.0, 3.0, 1.0, 4.0, 10.0)
+PG_WEIGHT_LETTER = {
+    "title": "A",
+    "isbn": "A",
+    "author": "B",
+    "pinyin": "B",
+    "subject": "C",
+    "series": "C",
+    "notes": "D",
+}
+
+
+class SqliteFts:
+    """SQLite FTS5 (the embedded default)."""
+
+    def write(self, documents: Sequence[tuple[int, SearchDocument]]) -> None:
+        with connection.cursor() as cursor:
+            ids = [record_id for record_id, _doc in documents]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                cursor.execute(
+                    f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
+                    chunk,
+                )
+            cursor.executemany(
+                "INSERT INTO search_fts (rowid, title, author, subject, series, notes, pinyin, isbn) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        record_id,
+                        doc.title,
+                        doc.author,
+                        doc.subject,
+                        doc.series,
+                        doc.notes,
+                        doc.pinyin,
+                        doc.isbn,
+                    )
+                    for record_id, doc in documents
+                ],
+            )
+
+    def delete(self, ids: Iterable[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(i,) for i in ids])
+
+    @staticmethod
+    def match_expression(query: ParsedQuery, prefix_last: bool = False) -> str:
+        """An FTS5 MATCH string: every term double-quoted (terms are letters, digits and
+        Chinese characters only, so quoting cannot be escaped)."""
+        parts = []
+        for index, clause in enumerate(query.clauses):
+            last = index == len(query.clauses) - 1
+            quoted = [f'"{term}"' for term in clause.terms]
+            if prefix_last and last:
+                quoted[-1] += "*"
+            terms = " AND ".join(quoted)
+            parts.append(f"{{{clause.field}}} : ({terms})" if clause.field else f"({terms})")
+        return " AND ".join(parts)
+
+    def matches_sql(self, query: ParsedQuery, prefix_last: bool = False) -> tuple[str, list]:
+        return (
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
+            [self.match_expression(query, prefix_last)],
+        )
+
+    def ranked_sql(self, query: ParsedQuery) -> tuple[str, list]:
+        weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+        return (
+            f"SELECT rowid AS record_id, bm25(search_fts, {weights}) AS score "  # noqa: S608
+            "FROM search_fts WHERE search_fts MATCH %s",
+            [self.match_expression(query)],
+        )
+
+    # bm25 is lower for better matches
+    score_order = "score ASC"
+
+
+class PostgresFts:
+    """PostgreSQL full text search over the same terms (tsvector, GIN index).
+
+    Every lexeme is tagged with its field (``title:红楼``), so field queries are exact and
+    an any-field term is an OR over the fields; the field's weight (A title and ISBN, B
+    author and pinyin, C subject and series, D notes) drives ts_rank.
+    """
+
+    def write(self, documents: Sequence[tuple[int, SearchDocument]]) -> None:
+        ids = [record_id for record_id, _doc in documents]
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_document WHERE record_id = ANY(%s)", [ids])
+            raw = cursor.cursor  # the psycopg cursor: COPY is the fast way in
+            with raw.copy("COPY search_document (record_id, document) FROM STDIN") as copy:
+                for record_id, doc in documents:
+                    copy.write_row((record_id, self.tsvector_literal(doc)))
+
+    @staticmethod
+    def tsvector_literal(doc: SearchDocument) -> str:
+        lexemes: dict[str, str] = {}
+        for column in COLUMNS:
+            weight = PG_WEIGHT_LETTER[column]
+            for term in getattr(doc, column).split():
+                lexemes.setdefault(f"{column}:{term}", weight)
+        return " ".join(
+            "'" + lexeme.replace("'", "''") + f"':1{weight}" for lexeme, weight in lexemes.items()
+        )
+
+    def delete(self, ids: Iterable[int]) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_document WHERE record_id = ANY(%s)", [list(ids)])
+
+    @staticmethod
+    def tsquery(query: ParsedQuery, prefix_last: bool = False) -> str:
+        parts = []
+        for index, clause in enumerate(query.clauses):
+            columns = [clause.field] if clause.field else list(COLUMNS)
+            for position, term in enumerate(clause.terms):
+                prefix = (
+                    ":*"
+                    if prefix_last
+                    and index == len(query.clauses) - 1
+                    and position == len(clause.terms) - 1
+                    else ""
+                )
+                alternatives = " | ".join(
+                    "'" + f"{column}:{term}".replace("'", "''") + "'" + prefix for column in columns
+                )
+                parts.append(f"({alternatives})")
+        return " & ".join(parts)
+
+    def matches_sql(self, query: ParsedQuery, prefix_last: bool = False) -> tuple[str, list]:
+        return (
+            "SELECT record_id FROM search_document WHERE document @@ %s::tsquery",
+            [self.tsquery(query, prefix_last)],
+        )
+
+    def ranked_sql(self, query: ParsedQuery) -> tuple[str, list]:
+        expression = self.tsquery(query)
+        return (
+            "SELECT record_id, ts_rank('{0.1, 0.3, 0.6, 1.0}', document, %s::tsquery) AS score "
+            "FROM search_document WHERE document @@ %s::tsquery",
+            [expression, expression],
+        )
+
+    score_order = "score DESC"
+
+
+def backend() -> SqliteFts | PostgresFts:
+    return PostgresFts() if connection.vendor == "postgresql" else SqliteFts()
