@@ -24,6 +24,7 @@ def holdings_fields(record: Record, items: Iterable[Item]) -> list[pymarc.Field]
     for item in items:
         class_part, _slash, item_part = item.call_number.partition("/")
         location = item.location.code if item.location else ""
+        price = f"CNY{item.price}" if item.price is not None else ""
         if record.marc_format == "marc21":
             codes = [
                 ("a", item.owning_org.code),
@@ -32,6 +33,7 @@ def holdings_fields(record: Record, items: Iterable[Item]) -> list[pymarc.Field]
                 ("i", item_part),
                 ("p", item.barcode),
                 ("t", item.volume),
+                ("9", price),
             ]
             tag = "852"
         else:
@@ -42,6 +44,7 @@ def holdings_fields(record: Record, items: Iterable[Item]) -> list[pymarc.Field]
                 ("d", class_part),
                 ("e", item_part),
                 ("f", item.volume),
+                ("9", price),
             ]
             tag = "905"
         fields.append(

@@ -41,7 +41,7 @@ class RecordForm(forms.Form):
     )
     publisher = forms.CharField(label=_("Publisher"), max_length=200, required=False)
     place = forms.CharField(label=_("Place of publication"), max_length=100, required=False)
-    year = forms.CharField(label=_("Year"), max_length=20, required=False)
+    year = forms.CharField(label=_("Year"), max_length=100, required=False)
     isbns = forms.CharField(
         label=_("ISBNs"),
         required=False,
@@ -49,7 +49,7 @@ class RecordForm(forms.Form):
         help_text=LINES_HELP,
     )
     language = forms.CharField(
-        label=_("Language code"), max_length=3, required=False, help_text=_("chi, eng, jpn …")
+        label=_("Language code"), max_length=30, required=False, help_text=_("chi, eng, jpn …")
     )
     clc = forms.CharField(
         label=_("CLC class"), max_length=40, required=False, help_text=_("e.g. I247.5")
@@ -227,10 +227,18 @@ class LocationForm(forms.Form):
     parent = forms.ChoiceField(label=_("Inside"), required=False)
     call_number_from = forms.CharField(label=_("Call numbers from"), max_length=64, required=False)
     call_number_to = forms.CharField(label=_("Call numbers to"), max_length=64, required=False)
-    x = forms.IntegerField(label=_("Position on the plan, x (dm)"), min_value=0, required=False)
-    y = forms.IntegerField(label=_("Position on the plan, y (dm)"), min_value=0, required=False)
-    width = forms.IntegerField(label=_("Width on the plan (dm)"), min_value=0, required=False)
-    height = forms.IntegerField(label=_("Height on the plan (dm)"), min_value=0, required=False)
+    x = forms.IntegerField(
+        label=_("Position on the plan, x (dm)"), min_value=0, max_value=100_000, required=False
+    )
+    y = forms.IntegerField(
+        label=_("Position on the plan, y (dm)"), min_value=0, max_value=100_000, required=False
+    )
+    width = forms.IntegerField(
+        label=_("Width on the plan (dm)"), min_value=0, max_value=100_000, required=False
+    )
+    height = forms.IntegerField(
+        label=_("Height on the plan (dm)"), min_value=0, max_value=100_000, required=False
+    )
 
     def __init__(self, *args: object, locations: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

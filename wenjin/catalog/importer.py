@@ -9,6 +9,7 @@ no record is ever half-written and no good record is lost with a bad one.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pymarc
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.policies import Perm
@@ -239,6 +240,9 @@ def _read(
         except (MarcError, MappingError) as error:
             summary.fail(position, error.code, error.message)
             continue
+        except Exception as error:  # any other surprise in one record must not sink the batch
+            summary.fail(position, "UNREADABLE_RECORD", f"记录无法读取：{type(error).__name__}")
+            continue
         if bib.warnings:
             summary.warnings += 1
         if options.items_from != "none" and decoded.record.get_fields(options.items_from):
@@ -288,14 +292,19 @@ def _existing_matches(chunk: list[Pending], rule: str) -> dict[str, int]:
     return {}
 
 
+def _price(text: str) -> Decimal | None:
+    """The amount in a holdings price ("CNY45.00", "2册 CNY50" → 50), if plausible."""
+    numbers = re.findall(r"\d+(?:\.\d+)?", text or "")
+    if not numbers:
+        return None
+    amount = Decimal(numbers[-1])
+    return amount.quantize(Decimal("0.01")) if amount < Decimal("1e7") else None
+
+
 def _build_items(record: Record, pending: Pending, context: _Context) -> list[Item]:
     items = []
     for spec in pending.items:
-        try:
-            digits = "".join(c for c in spec.price if c.isdigit() or c == ".")
-            price = Decimal(digits).quantize(Decimal("0.01")) if digits else None
-        except ArithmeticError:
-            price = None
+        price = _price(spec.price)
         item = Item(
             barcode=spec.barcode,
             record=record,
@@ -322,7 +331,7 @@ def _write_chunk(
     """Match, then write a chunk in one transaction; on a database error, one by one."""
     existing = _existing_matches(chunk, options.match) if options.match != "none" else {}
     barcodes = [spec.barcode for p in chunk for spec in p.items]
-    taken = set(Item.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
+    owners = dict(Item.objects.filter(barcode__in=barcodes).values_list("barcode", "record_id"))
     seen_keys: dict[str, int] = {}  # match keys of records earlier in this chunk
     seen_barcodes: set[str] = set()
     plan: list[tuple[Pending, str, int | None]] = []  # (pending, action, record id)
@@ -330,13 +339,6 @@ def _write_chunk(
         keys = _match_keys(pending, options.match)
         match_id = next((existing[k] for k in keys if k in existing), None)
         earlier = next((seen_keys[k] for k in keys if k in seen_keys), None)
-        clash = next(
-            (s.barcode for s in pending.items if s.barcode in taken or s.barcode in seen_barcodes),
-            None,
-        )
-        if clash:
-            summary.fail(pending.position, "DUPLICATE_BARCODE", f"条码 {clash} 已被其他单册使用。")
-            continue
         if (match_id is not None or earlier is not None) and options.on_match == "skip":
             summary.skipped += 1
             continue
@@ -344,6 +346,16 @@ def _write_chunk(
             summary.skipped += 1  # the same record twice in one file: the first one counts
             continue
         action = "overlay" if match_id is not None and options.on_match == "overlay" else "create"
+        if action == "overlay":
+            # Copies the matched record already has are kept as they are, not added again.
+            pending.items = [s for s in pending.items if owners.get(s.barcode) != match_id]
+        clash = next(
+            (s.barcode for s in pending.items if s.barcode in owners or s.barcode in seen_barcodes),
+            None,
+        )
+        if clash:
+            summary.fail(pending.position, "DUPLICATE_BARCODE", f"条码 {clash} 已被其他单册使用。")
+            continue
         for key in keys:
             seen_keys[key] = len(plan)
         seen_barcodes.update(s.barcode for s in pending.items)
@@ -351,13 +363,15 @@ def _write_chunk(
     try:
         with transaction.atomic():
             _apply(plan, context, summary)
-    except IntegrityError:
+    except DatabaseError:
         for entry in plan:
             try:
                 with transaction.atomic():
                     _apply([entry], context, summary)
-            except IntegrityError as error:
-                summary.fail(entry[0].position, "DATABASE_CONFLICT", f"写入失败：{error}")
+            except DatabaseError as error:
+                summary.fail(
+                    entry[0].position, "DATABASE_ERROR", f"写入失败：{type(error).__name__}"
+                )
 
 
 def _apply(

@@ -14,6 +14,7 @@ from typing import Any
 import pymarc
 from django.utils import timezone
 
+from wenjin.lib.isbn import isbn13
 from wenjin.lib.marc.mapping import clean
 
 SINGLE_FIELDS = (
@@ -179,15 +180,6 @@ def _set_subfield(field: pymarc.Field, code: str, value: str) -> None:
     field.subfields.insert(position, pymarc.Subfield(code, value))
 
 
-def _remove_with_partners(record: pymarc.Record, tags: list[str]) -> None:
-    for tag in tags:
-        for field in record.get_fields(tag):
-            partner = _linked(record, field)
-            if partner is not field:
-                record.remove_field(partner)
-            record.remove_field(field)
-
-
 def apply_common_fields(record: pymarc.Record, flavour: str, values: Mapping[str, Any]) -> None:
     """Write the changed form values into the record."""
     spots = SPOTS[flavour]
@@ -222,23 +214,45 @@ def apply_common_fields(record: pymarc.Record, flavour: str, values: Mapping[str
         items = [str(v).strip() for v in values[name] if str(v).strip()]
         if items == current[name]:
             continue
-        spot = spots[name]
-        tags = [spot.tag]
-        if name == "authors":
-            tags = ["100", "700"] if flavour == "marc21" else ["700", "701", "702"]
-        _remove_with_partners(record, tags)
-        for index, item in enumerate(items):
-            tag = spot.tag
-            if name == "authors" and flavour == "marc21" and index == 0:
-                tag = "100"
-            subfields = [pymarc.Subfield(spot.code, item)]
-            if name == "subjects" and flavour == "marc21":
-                subfields.append(pymarc.Subfield("2", "local"))
-            record.add_ordered_field(
-                pymarc.Field(
-                    tag=tag, indicators=pymarc.Indicators(*spot.indicators), subfields=subfields
-                )
+        _apply_list(record, flavour, name, items)
+
+
+def _apply_list(record: pymarc.Record, flavour: str, name: str, items: list[str]) -> None:
+    """Remove the fields whose value left the list and add fields for new values; fields
+    whose value stays are kept whole (other subfields, indicators, 880 partners)."""
+    spot = SPOTS[flavour][name]
+    tags = [spot.tag]
+    if name == "authors":
+        tags = ["100", "700"] if flavour == "marc21" else ["700", "701", "702"]
+    # ISBNs are the same whatever their hyphens; other values compare as written.
+    key = (lambda value: isbn13(value) or value) if name == "isbns" else (lambda value: value)
+    wanted = {key(item) for item in items}
+    present = set()
+    for tag in tags:
+        for field in record.get_fields(tag):
+            partner = _linked(record, field)
+            value = key(clean(partner.get(spot.code) or ""))
+            if value in wanted:
+                present.add(value)
+                continue
+            if partner is not field:
+                record.remove_field(partner)
+            record.remove_field(field)
+    for item in items:
+        if key(item) in present:
+            continue
+        tag = spot.tag
+        if name == "authors" and flavour == "marc21" and not record.get_fields("100"):
+            tag = "100"
+        subfields = [pymarc.Subfield(spot.code, item)]
+        if name == "subjects" and flavour == "marc21":
+            subfields.append(pymarc.Subfield("2", "local"))
+        record.add_ordered_field(
+            pymarc.Field(
+                tag=tag, indicators=pymarc.Indicators(*spot.indicators), subfields=subfields
             )
+        )
+        present.add(key(item))
 
 
 def _set_fixed_language(record: pymarc.Record, flavour: str, language: str) -> None:

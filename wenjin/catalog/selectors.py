@@ -27,6 +27,8 @@ def get_record(record_id: int) -> Record:
 
 
 def get_item(barcode: str) -> Item:
+    if "\x00" in barcode:  # PostgreSQL refuses NUL in text; no barcode has one
+        raise NotFound("ITEM_NOT_FOUND", _("No item with barcode %(barcode)s.") % {"barcode": ""})
     item = (
         Item.objects.select_related("record", "owning_org", "current_org", "location")
         .filter(barcode=barcode)

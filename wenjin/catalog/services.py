@@ -494,8 +494,10 @@ def location_create(
             fields={"call_number_to": call_number_to},
             code="INVERTED_RANGE",
         )
-    if geometry is not None and (len(geometry) != 4 or any(v is None or v < 0 for v in geometry)):
-        raise _invalid("geometry", _("Position and size are four whole numbers ≥ 0."))
+    if geometry is not None and (
+        len(geometry) != 4 or any(v is None or not 0 <= v <= 100_000 for v in geometry)
+    ):
+        raise _invalid("geometry", _("Position and size are four whole numbers from 0 to 100,000."))
     with transaction.atomic():
         unit = get_unit(org_code)
         actor.require(Perm.NETWORK_EDIT, unit)

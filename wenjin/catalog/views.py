@@ -94,7 +94,7 @@ def catalog_home(request: HttpRequest) -> HttpResponse:
         available=request.GET.get("available") == "1" or None,
     )
     try:
-        page_number = max(1, int(request.GET.get("page", "1")))
+        page_number = min(max(1, int(request.GET.get("page", "1"))), 10_000)
     except ValueError:
         page_number = 1
     exact = list(selectors.find_exact(query)) if query else []
@@ -327,6 +327,8 @@ def item_view(request: HttpRequest, barcode: str) -> HttpResponse:
         request.POST if action == "edit" else None,
         initial={f: getattr(item, f) for f in ItemForm.base_fields},
     )
+    if item.status not in services.CATALOGUING_STATUSES:
+        del edit.fields["status"]  # on loan, in transit…: circulation owns the status
     move = MoveForm(
         request.POST if action == "move" else None,
         locations=unit_locations,
@@ -335,7 +337,10 @@ def item_view(request: HttpRequest, barcode: str) -> HttpResponse:
     withdraw = WithdrawForm(request.POST if action == "withdraw" else None)
     try:
         if action == "edit" and edit.is_valid():
-            services.item_update(actor=actor, barcode=barcode, changes=edit.cleaned_data)
+            changes = dict(edit.cleaned_data)
+            if changes.get("status") in (None, "", item.status):
+                changes.pop("status", None)
+            services.item_update(actor=actor, barcode=barcode, changes=changes)
             messages.success(request, _("Saved."))
             return redirect("catalog:item", barcode=barcode)
         if action == "move" and move.is_valid():

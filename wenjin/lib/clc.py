@@ -84,7 +84,7 @@ DEFAULT_LCC_TO_CLC: dict[str, str] = {
     "PR": "I",
     "PS": "I",
     "PT": "I",
-    "PL": "H",
+    "PL": "I",  # mostly Asian literatures (PL1001–1950, languages, is the smaller part)
     "Q": "N",
     "QA": "O1",
     "QB": "P1",

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from stdnum import isbn as stdnum_isbn
 from stdnum.exceptions import ValidationError
 
-_CANDIDATE = re.compile(r"[0-9][0-9\-\s]{8,16}[0-9Xx]")
+_CANDIDATE = re.compile(r"[0-9][0-9\- ]{8,16}[0-9Xx]")
 
 
 def isbn13(value: str) -> str | None:
@@ -20,15 +20,15 @@ def isbn13(value: str) -> str | None:
     if not match:
         return None
     try:
-        return stdnum_isbn.to_isbn13(stdnum_isbn.validate(match.group(0)))
-    except ValidationError:
+        return stdnum_isbn.to_isbn13(stdnum_isbn.validate(match.group(0).replace(" ", "")))
+    except (ValidationError, ValueError):
         return None
 
 
 def candidate(value: str) -> str:
     """The ISBN-like part of ``value`` without hyphens and spaces ("" when there is none)."""
     match = _CANDIDATE.search(value or "")
-    return re.sub(r"[\s\-]", "", match.group(0)).upper() if match else ""
+    return re.sub(r"[ \-]", "", match.group(0)).upper() if match else ""
 
 
 def split_isbns(values: Iterable[str]) -> tuple[list[str], list[str]]:

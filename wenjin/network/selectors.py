@@ -18,6 +18,11 @@ from wenjin.network.policies import ExceptionSpan, Period, UnitSchedule
 
 def get_unit(code: str) -> OrgUnit:
     """The unit with ``code``, or an ORG_UNIT_NOT_FOUND error."""
+    if "\x00" in code:  # PostgreSQL refuses NUL in text; no code has one
+        code = code.replace("\x00", "")
+        raise NotFound(
+            "ORG_UNIT_NOT_FOUND", _("There is no org unit with code %(code)s.") % {"code": code}
+        )
     unit = OrgUnit.objects.select_related("parent", "director").filter(code=code).first()
     if unit is None:
         raise NotFound(

@@ -211,3 +211,38 @@ def test_consumed_holdings_fields_leave_the_stored_marc(tree, system, write):
     )
     assert kept.items_created == 0
     assert decode(bytes(Record.objects.get(control_number="H2").marc)).record.get_fields("905")
+
+
+def test_surprising_records_fail_alone(tree, system, write):
+    from wenjin.lib.tests.marc_factory import CNMARC_LEADER, iso2709
+
+    nul = iso2709(CNMARC_LEADER, [("001", "NUL"), ("200", "1 ", [("a", "题名\x00坏")])])
+    odd_code = iso2709(CNMARC_LEADER, [("001", "ODD"), ("200", "1 ", [("a", "题名"), ("中", "x")])])
+    weird_isbn = cnmarc(control="WI", isbn="0-19-85266\n-6")
+    pricey = cnmarc(
+        control="PR", holdings=[[("a", "YX-GT"), ("b", "PX1"), ("9", "CNY123456789012")]]
+    )
+    summary = run(
+        write(cnmarc(control="OK1"), nul, odd_code, weird_isbn, pricey, cnmarc(control="OK2")),
+        system,
+        items_from="905",
+    )
+    codes = {f.position: f.code for f in summary.failures}
+    assert codes == {2: "CONTROL_CHARACTER", 3: "BAD_SUBFIELD_CODE", 4: "CONTROL_CHARACTER"}
+    assert sorted(Record.objects.values_list("control_number", flat=True)) == ["OK1", "OK2", "PR"]
+    assert Item.objects.get(barcode="PX1").price is None  # an impossible price is not kept
+
+
+def test_reimporting_an_export_with_items_changes_nothing(tree, system, write, tmp_path):
+    run(
+        write(cnmarc(control="R1", holdings=[[("a", "YX-GT"), ("b", "RB1"), ("9", "CNY45.00")]])),
+        system,
+        items_from="905",
+    )
+    out = tmp_path / "with-items.mrc"
+    call_command("export_marc", str(out), "--with-items")
+    for on_match in ("skip", "overlay"):
+        summary = run(out, system, items_from="905", on_match=on_match)
+        assert summary.failed == 0, summary.failures
+    assert Item.objects.filter(barcode="RB1").count() == 1
+    assert str(Item.objects.get(barcode="RB1").price) == "45.00"

@@ -176,3 +176,20 @@ def test_items_are_scoped_to_the_owning_subtree(record, make_staff, actor_for):
         item_withdraw(actor=desk, barcode="S1", reason="x")
     with pytest.raises(DomainError):
         record_save_fields(actor=desk, values={"title": "x"}, record_id=record.pk)
+
+
+def test_list_edits_keep_untouched_fields_whole(tree, system):
+    from wenjin.catalog.marc_edit import apply_common_fields
+    from wenjin.lib.marc.reader import decode
+    from wenjin.lib.tests.marc_factory import cnmarc
+
+    record = decode(cnmarc(isbn="978-7-218-12345-5", authors=("张伟",))).record
+    apply_common_fields(
+        record, "cnmarc", {"isbns": ["9787218123455", "9787020002207"], "authors": ["张伟", "李娜"]}
+    )
+    isbn_fields = record.get_fields("010")
+    assert isbn_fields[0]["d"] == "CNY48.00"  # the price in the kept field survives
+    assert [f["a"] for f in isbn_fields] == ["978-7-218-12345-5", "9787020002207"]
+    assert record.get_fields("701")[0]["4"] == "著"  # 张伟's role kept
+    apply_common_fields(record, "cnmarc", {"authors": ["李娜"]})
+    assert [f["a"] for f in record.get_fields("701")] == ["李娜"]

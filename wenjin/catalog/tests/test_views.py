@@ -159,3 +159,34 @@ def test_desk_staff_cannot_edit_records(record, staff_client):
     assert response.status_code == 400
     record.refresh_from_db()
     assert record.title == "岭南文化十讲"
+
+
+def test_malformed_marc_is_refused_not_stored(record, staff_client):
+    client = staff_client("cat", "cataloguer", "YX")
+    for text in (
+        "LDR 00000nam0 2200000   450 \n中文字 1# $a题名\n",
+        "LDR 00000nam0 2200000   450 \n200 中# $a题名\n",
+        "LDR 00000nam0 2200000   450 \n200 1# $a题\x1d名\n",
+    ):
+        response = client.post(f"/staff/catalog/records/{record.pk}/marc/", {"text": text})
+        assert response.status_code == 400, text
+    assert client.get(f"/staff/catalog/records/{record.pk}/marc/").status_code == 200
+    form = client.post(f"/staff/catalog/records/{record.pk}/edit/", {"title": "Alpha\x1dBeta"})
+    assert form.status_code == 400
+
+
+def test_items_on_loan_can_still_be_edited(record, staff_client):
+    Item.objects.filter(barcode="V1").update(status="checked_out")
+    client = staff_client("gt_dir", "branch_director", "YX-GT")
+    response = client.post(
+        "/staff/catalog/items/V1/",
+        {
+            "action": "edit",
+            "material_type": "book",
+            "acquisition_source": "purchase",
+            "price": "30.00",
+        },
+    )
+    assert response.status_code == 302
+    item = Item.objects.get(barcode="V1")
+    assert str(item.price) == "30.00" and item.status == "checked_out"

@@ -34,11 +34,15 @@ class LiteField:
         chunks = raw.split(b"\x1f")
         indicators = chunks[0].decode("ascii", "replace").ljust(2)
         self.indicator1, self.indicator2 = indicators[0], indicators[1]
-        self.subfields = [
-            LiteSubfield(chunk[:1].decode("ascii", "replace"), chunk[1:].decode("utf-8"))
-            for chunk in chunks[1:]
-            if chunk
-        ]
+        self.subfields = []
+        for chunk in chunks[1:]:
+            if not chunk:
+                continue
+            if chunk[0] >= 0x80:
+                from wenjin.lib.marc.reader import MarcError
+
+                raise MarcError("BAD_SUBFIELD_CODE", f"字段 {tag} 的子字段代码不是 ASCII 字符。")
+            self.subfields.append(LiteSubfield(chr(chunk[0]), chunk[1:].decode("utf-8")))
 
     def is_control_field(self) -> bool:
         return self.data is not None

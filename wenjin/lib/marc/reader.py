@@ -8,6 +8,7 @@ records after it. Each record's structure is checked before pymarc decodes it.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -161,6 +162,8 @@ def decode(
             raise MarcError(
                 "ENCODING_ERROR", "记录内容不是有效的 utf-8 编码（可尝试 --encoding gb18030）。"
             ) from None
+        if _CONTROL_BYTES.search(raw, 24):
+            raise MarcError("CONTROL_CHARACTER", "记录数据中含有控制字符（如 NUL）。")
         return DecodedRecord(LiteRecord(raw, entries, base), flavour, raw)
     data = raw if as_is else raw[:9] + b" " + raw[10:]
     file_encoding = {"gb18030": "gb18030"}.get(encoding, "iso8859-1")  # pymarc: iso8859-1 = MARC-8
@@ -185,8 +188,49 @@ def decode(
     return DecodedRecord(record, flavour, utf8)
 
 
+_CONTROL_IN_DATA = re.compile(r"[\x00-\x1f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x1c]")
+_TAG = re.compile(r"^[0-9A-Za-z]{3}$")
+
+
+def _check_content(record: pymarc.Record) -> None:
+    """Tags, indicators, subfield codes and the leader must be plain ASCII of the right
+    length, and data must hold no control characters: otherwise the record would be
+    stored fine and come back broken."""
+    leader = str(record.leader)
+    if len(leader) != 24 or not leader.isascii() or _CONTROL_IN_DATA.search(leader):
+        raise MarcError("BAD_LEADER", "头标区必须是 24 个 ASCII 字符。")
+    for field in record.fields:
+        if not _TAG.match(field.tag or ""):
+            raise MarcError("BAD_TAG", f"字段号“{field.tag}”无效（须为三位字母或数字）。")
+        if field.is_control_field():
+            values = [field.data or ""]
+        else:
+            for indicator in (field.indicator1, field.indicator2):
+                if (
+                    len(indicator or " ") != 1
+                    or not (indicator or " ").isascii()
+                    or not (indicator or " ").isprintable()
+                ):
+                    raise MarcError(
+                        "BAD_INDICATOR", f"字段 {field.tag} 的指示符“{indicator}”无效。"
+                    )
+            for subfield in field.subfields:
+                code = subfield.code
+                if len(code) != 1 or not code.isascii() or not code.isalnum():
+                    raise MarcError(
+                        "BAD_SUBFIELD_CODE", f"字段 {field.tag} 的子字段代码“{code}”无效。"
+                    )
+            values = [subfield.value for subfield in field.subfields]
+        for value in values:
+            if _CONTROL_IN_DATA.search(value):
+                raise MarcError("CONTROL_CHARACTER", f"字段 {field.tag} 含有控制字符。")
+
+
 def to_iso2709(record: pymarc.Record) -> bytes:
-    """Serialise as UTF-8 ISO 2709, refusing fields or records too long for the format."""
+    """Serialise as UTF-8 ISO 2709, refusing malformed content and fields or records too
+    long for the format."""
+    _check_content(record)
     for field in record.fields:
         if field.is_control_field():
             size = len(field.data.encode("utf-8")) + 1

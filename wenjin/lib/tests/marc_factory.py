@@ -21,7 +21,7 @@ def iso2709(leader: str, fields: Sequence[FieldSpec], encoding: str = "utf-8") -
             chunk = (
                 indicators.encode("ascii")
                 + b"".join(
-                    b"\x1f" + code.encode("ascii") + value.encode(encoding)
+                    b"\x1f" + code.encode(encoding) + value.encode(encoding)
                     for code, value in subfields
                 )
                 + b"\x1e"

@@ -28,11 +28,12 @@ def test_isbn_normalisation():
         [],
     )
     assert split_isbns(["9787020002208 (平装)"]) == ([], ["9787020002208 (平装)"])
+    assert isbn13("0-19-85266\n-6") is None  # odd input is just not an ISBN
 
 
 def test_clc_helpers():
     assert clc_top("I247.5") == "I" and clc_top("TP18") == "T" and clc_top("??") == ""
-    assert lcc_to_clc("PL2658.E3", DEFAULT_LCC_TO_CLC) == "H"
+    assert lcc_to_clc("PL2658.E3", DEFAULT_LCC_TO_CLC) == "I"  # Chinese literature
     assert lcc_to_clc("PS3545", DEFAULT_LCC_TO_CLC) == "I"
     assert lcc_to_clc("QA76.9", DEFAULT_LCC_TO_CLC) == "O1"
     assert lcc_to_clc("123", DEFAULT_LCC_TO_CLC) == ""
