@@ -75,6 +75,7 @@ class SqliteFts:
                 quoted[-1] += "*"
             terms = " AND ".join(quoted)
             parts.append(f"{{{clause.field}}} : ({terms})" if clause.field else f"({terms})")
+            # (a field may name several columns, space-separated, e.g. "title pinyin")
         return " AND ".join(parts)
 
     def matches_sql(self, query: ParsedQuery, prefix_last: bool = False) -> tuple[str, list]:
@@ -131,7 +132,7 @@ class PostgresFts:
     def tsquery(query: ParsedQuery, prefix_last: bool = False) -> str:
         parts = []
         for index, clause in enumerate(query.clauses):
-            columns = [clause.field] if clause.field else list(COLUMNS)
+            columns = clause.field.split() if clause.field else list(COLUMNS)
             for position, term in enumerate(clause.terms):
                 prefix = (
                     ":*"

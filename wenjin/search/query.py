@@ -36,7 +36,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class Clause:
-    """Terms that must all match, in one field (None: any field)."""
+    """Terms that must all match, in one field (None: any field; several fields may be
+    named space-separated, as suggestions do with "title pinyin")."""
 
     field: str | None
     terms: tuple[str, ...]

@@ -236,7 +236,8 @@ def suggest(text: str, limit: int = 10) -> list[dict[str, Any]]:
         return []
     from wenjin.search.query import Clause
 
-    parsed = ParsedQuery(clauses=[Clause(None, tuple(terms[:8]))])
+    # Titles and their pinyin only: matching prefixes across every field is slow and noisy.
+    parsed = ParsedQuery(clauses=[Clause("title pinyin", tuple(terms[:8]))])
     sql, params = backend().matches_sql(parsed, prefix_last=True)
     rows = (
         Record.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (terms are parameters)
