@@ -39,7 +39,7 @@ from wenjin.lib.marc.reader import (
     to_iso2709,
 )
 from wenjin.network.models import OrgUnit
-from wenjin.search.services import after_bulk_load, index_records
+from wenjin.search.services import index_records
 
 FORMATS = ("auto", "marc21", "cnmarc")
 ITEM_SOURCES = ("none", "852", "905")
@@ -451,8 +451,6 @@ def import_marc(
             _write_chunk(chunk, options, context, summary)
         if progress:
             progress(summary.read, total, total)
-    if summary.created or summary.merged:
-        after_bulk_load()
     summary.seconds = time.monotonic() - started
     with transaction.atomic():
         audit_record(

@@ -99,10 +99,9 @@ class SqliteFts:
 class PostgresFts:
     """PostgreSQL full text search over the same terms (tsvector, GIN index).
 
-    Every term is stored twice: tagged with its field (``title:红楼``) for exact field
-    queries, and plain for any-field queries (one lexeme to look up instead of an OR over
-    seven); the field's weight (A title and ISBN, B author and pinyin, C subject and
-    series, D notes) drives ts_rank, a plain term taking its best field's weight.
+    Every lexeme is tagged with its field (``title:红楼``), so field queries are exact and
+    an any-field term is an OR over the fields; the field's weight (A title and ISBN, B
+    author and pinyin, C subject and series, D notes) drives ts_rank.
     """
 
     def write(self, documents: Sequence[tuple[int, SearchDocument]]) -> None:
@@ -121,8 +120,6 @@ class PostgresFts:
             weight = PG_WEIGHT_LETTER[column]
             for term in getattr(doc, column).split():
                 lexemes.setdefault(f"{column}:{term}", weight)
-                if term not in lexemes or weight < lexemes[term]:
-                    lexemes[term] = weight  # "A" sorts before "D": keep the best
         return " ".join(
             "'" + lexeme.replace("'", "''") + f"':1{weight}" for lexeme, weight in lexemes.items()
         )
@@ -135,7 +132,7 @@ class PostgresFts:
     def tsquery(query: ParsedQuery, prefix_last: bool = False) -> str:
         parts = []
         for index, clause in enumerate(query.clauses):
-            columns = clause.field.split() if clause.field else [None]
+            columns = clause.field.split() if clause.field else list(COLUMNS)
             for position, term in enumerate(clause.terms):
                 prefix = (
                     ":*"
@@ -145,8 +142,7 @@ class PostgresFts:
                     else ""
                 )
                 alternatives = " | ".join(
-                    "'" + (f"{column}:{term}" if column else term).replace("'", "''") + "'" + prefix
-                    for column in columns
+                    "'" + f"{column}:{term}".replace("'", "''") + "'" + prefix for column in columns
                 )
                 parts.append(f"({alternatives})")
         return " & ".join(parts)

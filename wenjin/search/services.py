@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
-
 from wenjin.catalog.models import Record
 from wenjin.search.backends import backend
 from wenjin.search.documents import document_for
@@ -62,17 +60,3 @@ def reindex_all(batch: int = 2000) -> int:
             return total
         total += index_records(chunk)
         last = chunk[-1].pk
-
-
-def after_bulk_load() -> None:
-    """After a batch import: fold PostgreSQL's GIN pending list into the index and refresh
-    planner statistics (queries scan the pending list linearly and plan blind without
-    them: ten times slower until autovacuum catches up); let SQLite optimise too."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT gin_clean_pending_list('search_document_gin'::regclass)")
-            cursor.execute(
-                "ANALYZE search_document, catalog_record, catalog_item, catalog_recordisbn"
-            )
-        else:
-            cursor.execute("PRAGMA optimize")

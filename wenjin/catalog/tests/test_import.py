@@ -228,8 +228,13 @@ def test_surprising_records_fail_alone(tree, system, write):
         items_from="905",
     )
     codes = {f.position: f.code for f in summary.failures}
-    assert codes == {2: "CONTROL_CHARACTER", 3: "BAD_SUBFIELD_CODE", 4: "CONTROL_CHARACTER"}
-    assert sorted(Record.objects.values_list("control_number", flat=True)) == ["OK1", "OK2", "PR"]
+    assert codes == {2: "CONTROL_CHARACTER", 3: "BAD_SUBFIELD_CODE"}
+    assert sorted(Record.objects.values_list("control_number", flat=True)) == [
+        "OK1",
+        "OK2",
+        "PR",
+        "WI",
+    ]
     assert Item.objects.get(barcode="PX1").price is None  # an impossible price is not kept
 
 

@@ -163,7 +163,7 @@ def decode(
                 "ENCODING_ERROR", "记录内容不是有效的 utf-8 编码（可尝试 --encoding gb18030）。"
             ) from None
         if _CONTROL_BYTES.search(raw, 24):
-            raise MarcError("CONTROL_CHARACTER", "记录数据中含有控制字符（如 NUL）。")
+            raise MarcError("CONTROL_CHARACTER", "记录数据中含有 NUL 字符。")
         return DecodedRecord(LiteRecord(raw, entries, base), flavour, raw)
     data = raw if as_is else raw[:9] + b" " + raw[10:]
     file_encoding = {"gb18030": "gb18030"}.get(encoding, "iso8859-1")  # pymarc: iso8859-1 = MARC-8
@@ -188,8 +188,10 @@ def decode(
     return DecodedRecord(record, flavour, utf8)
 
 
-_CONTROL_IN_DATA = re.compile(r"[\x00-\x1f]")
-_CONTROL_BYTES = re.compile(rb"[\x00-\x1c]")
+# NUL cannot be stored in PostgreSQL text; the separators would break the record
+# structure. Other control characters occur in real catalogue data and are kept.
+_CONTROL_IN_DATA = re.compile(r"[\x00\x1d\x1e\x1f]")
+_CONTROL_BYTES = re.compile(rb"\x00")
 _TAG = re.compile(r"^[0-9A-Za-z]{3}$")
 
 
@@ -198,7 +200,7 @@ def _check_content(record: pymarc.Record) -> None:
     length, and data must hold no control characters: otherwise the record would be
     stored fine and come back broken."""
     leader = str(record.leader)
-    if len(leader) != 24 or not leader.isascii() or _CONTROL_IN_DATA.search(leader):
+    if len(leader) != 24 or not leader.isascii() or not leader.isprintable():
         raise MarcError("BAD_LEADER", "头标区必须是 24 个 ASCII 字符。")
     for field in record.fields:
         if not _TAG.match(field.tag or ""):
@@ -224,7 +226,7 @@ def _check_content(record: pymarc.Record) -> None:
             values = [subfield.value for subfield in field.subfields]
         for value in values:
             if _CONTROL_IN_DATA.search(value):
-                raise MarcError("CONTROL_CHARACTER", f"字段 {field.tag} 含有控制字符。")
+                raise MarcError("CONTROL_CHARACTER", f"字段 {field.tag} 含有 NUL 或 MARC 分隔符。")
 
 
 def to_iso2709(record: pymarc.Record) -> bytes:
