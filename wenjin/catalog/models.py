@@ -43,6 +43,8 @@ class Record(models.Model):
     control_number = models.CharField(max_length=64, blank=True, db_index=True)
     title = models.CharField(_("title"), max_length=1000)
     title_romanized = models.CharField(max_length=1000, blank=True)
+    # Pinyin filing form of the title (wenjin.search.analysis.sort_key), for title order.
+    title_sort = models.CharField(max_length=255, blank=True, db_index=True)
     responsibility = models.CharField(_("statement of responsibility"), max_length=1000, blank=True)
     authors = models.JSONField(default=list, blank=True)
     romanized = models.JSONField(default=list, blank=True)

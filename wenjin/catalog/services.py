@@ -37,6 +37,7 @@ from wenjin.lib.marc.mapping import BibFields, MappingError, map_record
 from wenjin.lib.marc.reader import MarcError, to_iso2709
 from wenjin.network.models import OrgUnit
 from wenjin.network.selectors import get_unit
+from wenjin.search.analysis import sort_key
 from wenjin.search.services import index_records, unindex_records
 
 # Statuses a cataloguer may set by hand; loan-related ones belong to circulation.
@@ -85,6 +86,7 @@ def fill_record(record: Record, flavour: str, utf8: bytes, bib: BibFields) -> Re
     record.control_number = bib.control_number[:64]
     record.title = bib.title[:1000]
     record.title_romanized = bib.title_romanized[:1000]
+    record.title_sort = sort_key(bib.title_filing or bib.title)
     record.responsibility = bib.responsibility[:1000]
     record.authors = bib.authors
     record.romanized = bib.romanized

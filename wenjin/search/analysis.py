@@ -8,6 +8,10 @@
   with heteronyms resolved by pypinyin's phrase dictionary (重庆 → chong qing; 银行 → yin hang), so hongloumeng,
   hong lou meng and hlm all find 红楼梦.
 - ISBNs: both the 13- and the 10-digit form, without hyphens.
+- Sorting: titles sort by their pinyin (with tone numbers), Latin words among them.
+- Suggestions: keys without spaces (the folded text, its pinyin, its initials) that what a
+  reader has typed so far is a prefix of.
+- Phrases: the folded text with Chinese characters run together, for adjacency checks.
 """
 
 from __future__ import annotations
@@ -131,3 +135,76 @@ def isbn_terms(values: Iterable[str]) -> list[str]:
         if normalised.startswith("978"):
             terms.append(stdnum_isbn.to_isbn10(normalised))
     return [term.lower() for term in terms]
+
+
+def pinyin_syllables(run: str) -> list[str]:
+    """Toneless pinyin syllables of a run (Latin runs stay as they are)."""
+    if not is_cjk(run):
+        return [run]
+    return _syllables(run)
+
+
+def _syllables(run: str) -> list[str]:
+    from pypinyin import Style, lazy_pinyin
+
+    return [s for s in lazy_pinyin(run, style=Style.NORMAL) if s.isalpha()]
+
+
+SORT_KEY_LENGTH = 255
+
+
+def sort_key(text: str) -> str:
+    """A key that orders titles the way Chinese catalogues do: by pinyin, syllable by
+    syllable, with the tone as a tie-break (红楼梦 → "hong2 lou2 meng4"), Latin words and
+    numbers in among them."""
+    from pypinyin import Style, lazy_pinyin
+
+    parts: list[str] = []
+    for run in runs(text):
+        if is_cjk(run):
+            parts.extend(s for s in lazy_pinyin(run, style=Style.TONE3) if s.isalnum())
+        else:
+            parts.append(run)
+    return " ".join(parts)[:SORT_KEY_LENGTH]
+
+
+SUGGESTION_KEY_LENGTH = 100
+
+
+def suggestion_keys(text: str) -> list[str]:
+    """Keys under which ``text`` (a title or a name) is suggested: the folded text without
+    spaces, its pinyin run together and its initials (红楼梦 → 红楼梦, hongloumeng, hlm;
+    Latin words stay as they are in the pinyin forms)."""
+    pieces = runs(text)
+    if not pieces:
+        return []
+    keys = ["".join(pieces)]
+    if any(is_cjk(piece) for piece in pieces):
+        syllables = [_syllables(piece) if is_cjk(piece) else [piece] for piece in pieces]
+        keys.append("".join(s for group in syllables for s in group))
+        keys.append(
+            "".join(
+                "".join(s[0] for s in group) if is_cjk(piece) else group[0]
+                for piece, group in zip(pieces, syllables, strict=True)
+            )
+        )
+    unique: list[str] = []
+    for key in keys:
+        key = key[:SUGGESTION_KEY_LENGTH]
+        if key and key not in unique:
+            unique.append(key)
+    return unique
+
+
+def suggestion_prefix(text: str) -> str:
+    """What a reader has typed, as a prefix of suggestion keys."""
+    return "".join(runs(text))[:SUGGESTION_KEY_LENGTH]
+
+
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+
+def phrase_text(text: str) -> str:
+    """Folded text for phrase (adjacency) checks: runs separated by one space, except that
+    Chinese characters run together ("红楼 梦" and "红楼梦" are the same phrase)."""
+    return _CJK_GAP.sub("", " ".join(runs(text)))

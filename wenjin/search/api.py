@@ -64,7 +64,8 @@ class SearchOut(Schema):
 
 class Suggestion(Schema):
     text: str
-    record_id: int
+    kind: str = Field(description="title or author")
+    record_id: int = Field(description="a record with this title or by this author")
 
 
 class SuggestOut(Schema):
@@ -117,7 +118,7 @@ def search_records(request: HttpRequest, query: Query[SearchQuery]) -> dict:
     "/suggest",
     auth=None,
     response={200: SuggestOut, **ERROR_RESPONSES},
-    summary="Title suggestions as you type (characters, pinyin or initials)",
+    summary="Title and author suggestions as you type (characters, pinyin or initials)",
 )
 def suggest_titles(request: HttpRequest, q: str = Query("", max_length=100)) -> dict:
     return {"results": suggest(q)}

@@ -42,8 +42,9 @@ class SqliteFts:
                     chunk,
                 )
             cursor.executemany(
-                "INSERT INTO search_fts (rowid, title, author, subject, series, notes, pinyin, isbn) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                "INSERT INTO search_fts "
+                "(rowid, title, author, subject, series, notes, pinyin, isbn, phrase) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 [
                     (
                         record_id,
@@ -54,6 +55,7 @@ class SqliteFts:
                         doc.notes,
                         doc.pinyin,
                         doc.isbn,
+                        doc.phrase,
                     )
                     for record_id, doc in documents
                 ],
@@ -64,32 +66,30 @@ class SqliteFts:
             cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(i,) for i in ids])
 
     @staticmethod
-    def match_expression(query: ParsedQuery, prefix_last: bool = False) -> str:
+    def match_expression(query: ParsedQuery) -> str:
         """An FTS5 MATCH string: every term double-quoted (terms are letters, digits and
         Chinese characters only, so quoting cannot be escaped)."""
         parts = []
-        for index, clause in enumerate(query.clauses):
-            last = index == len(query.clauses) - 1
-            quoted = [f'"{term}"' for term in clause.terms]
-            if prefix_last and last:
-                quoted[-1] += "*"
-            terms = " AND ".join(quoted)
+        for clause in query.clauses:
+            terms = " AND ".join(f'"{term}"' for term in clause.terms)
             parts.append(f"{{{clause.field}}} : ({terms})" if clause.field else f"({terms})")
             # (a field may name several columns, space-separated, e.g. "title pinyin")
         return " AND ".join(parts)
 
-    def matches_sql(self, query: ParsedQuery, prefix_last: bool = False) -> tuple[str, list]:
+    def matches_sql(self, query: ParsedQuery) -> tuple[str, list]:
+        phrases, phrase_params = _phrase_conditions(query, "instr(phrase, %s) > 0")
         return (
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
-            [self.match_expression(query, prefix_last)],
+            f"SELECT rowid FROM search_fts WHERE search_fts MATCH %s{phrases}",  # noqa: S608
+            [self.match_expression(query), *phrase_params],
         )
 
     def ranked_sql(self, query: ParsedQuery) -> tuple[str, list]:
         weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+        phrases, phrase_params = _phrase_conditions(query, "instr(phrase, %s) > 0")
         return (
             f"SELECT rowid AS record_id, bm25(search_fts, {weights}) AS score "  # noqa: S608
-            "FROM search_fts WHERE search_fts MATCH %s",
-            [self.match_expression(query)],
+            f"FROM search_fts WHERE search_fts MATCH %s{phrases}",
+            [self.match_expression(query), *phrase_params],
         )
 
     # bm25 is lower for better matches
@@ -109,9 +109,9 @@ class PostgresFts:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_document WHERE record_id = ANY(%s)", [ids])
             raw = cursor.cursor  # the psycopg cursor: COPY is the fast way in
-            with raw.copy("COPY search_document (record_id, document) FROM STDIN") as copy:
+            with raw.copy("COPY search_document (record_id, document, phrase) FROM STDIN") as copy:
                 for record_id, doc in documents:
-                    copy.write_row((record_id, self.tsvector_literal(doc)))
+                    copy.write_row((record_id, self.tsvector_literal(doc), doc.phrase))
 
     @staticmethod
     def tsvector_literal(doc: SearchDocument) -> str:
@@ -129,39 +129,40 @@ class PostgresFts:
             cursor.execute("DELETE FROM search_document WHERE record_id = ANY(%s)", [list(ids)])
 
     @staticmethod
-    def tsquery(query: ParsedQuery, prefix_last: bool = False) -> str:
+    def tsquery(query: ParsedQuery) -> str:
         parts = []
-        for index, clause in enumerate(query.clauses):
+        for clause in query.clauses:
             columns = clause.field.split() if clause.field else list(COLUMNS)
-            for position, term in enumerate(clause.terms):
-                prefix = (
-                    ":*"
-                    if prefix_last
-                    and index == len(query.clauses) - 1
-                    and position == len(clause.terms) - 1
-                    else ""
-                )
+            for term in clause.terms:
                 alternatives = " | ".join(
-                    "'" + f"{column}:{term}".replace("'", "''") + "'" + prefix for column in columns
+                    "'" + f"{column}:{term}".replace("'", "''") + "'" for column in columns
                 )
                 parts.append(f"({alternatives})")
         return " & ".join(parts)
 
-    def matches_sql(self, query: ParsedQuery, prefix_last: bool = False) -> tuple[str, list]:
+    def matches_sql(self, query: ParsedQuery) -> tuple[str, list]:
+        phrases, phrase_params = _phrase_conditions(query, "strpos(phrase, %s) > 0")
         return (
-            "SELECT record_id FROM search_document WHERE document @@ %s::tsquery",
-            [self.tsquery(query, prefix_last)],
+            f"SELECT record_id FROM search_document WHERE document @@ %s::tsquery{phrases}",  # noqa: S608
+            [self.tsquery(query), *phrase_params],
         )
 
     def ranked_sql(self, query: ParsedQuery) -> tuple[str, list]:
         expression = self.tsquery(query)
+        phrases, phrase_params = _phrase_conditions(query, "strpos(phrase, %s) > 0")
         return (
             "SELECT record_id, ts_rank('{0.1, 0.3, 0.6, 1.0}', document, %s::tsquery) AS score "
-            "FROM search_document WHERE document @@ %s::tsquery",
-            [expression, expression],
+            "FROM search_document WHERE document @@ %s::tsquery" + phrases,
+            [expression, expression, *phrase_params],
         )
 
     score_order = "score DESC"
+
+
+def _phrase_conditions(query: ParsedQuery, condition: str) -> tuple[str, list[str]]:
+    """SQL requiring every quoted phrase to occur as it stands in the phrase text."""
+    phrases = [clause.phrase for clause in query.clauses if clause.phrase]
+    return "".join(f" AND {condition}" for _phrase in phrases), phrases
 
 
 def backend() -> SqliteFts | PostgresFts:

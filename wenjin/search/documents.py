@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wenjin.search.analysis import index_terms, isbn_terms, pinyin_terms
+from wenjin.search.analysis import index_terms, isbn_terms, phrase_text, pinyin_terms, runs
 
 FIELDS = ("title", "author", "subject", "series", "notes", "pinyin", "isbn", "callno")
+# Separates fields in the phrase text, so that a phrase never spans two of them.
+PHRASE_SEPARATOR = " | "
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class SearchDocument:
     pinyin: str
     isbn: str
     callno: str
+    phrase: str = ""  # folded text for checking that a quoted phrase's words are adjacent
 
 
 def _terms(*texts: str) -> str:
@@ -52,4 +55,24 @@ def document_for(
         pinyin=" ".join(pinyin_terms(" ".join([title, *authors]))),
         isbn=" ".join(isbn_terms(isbns)),
         callno=" ".join(sorted({c.strip().lower() for c in call_numbers if c.strip()})),
+        phrase=_phrase(
+            [title, title_romanized, *authors, *romanized, *subjects, *series, publisher, summary],
+            [title, *authors],
+        ),
+    )
+
+
+def _phrase(texts: Sequence[str], romanise: Sequence[str]) -> str:
+    """Every text's phrase form, and the pinyin of the title and names syllable by syllable
+    (so the phrase "hong lou meng" finds 红楼梦)."""
+    from wenjin.search.analysis import is_cjk, pinyin_syllables
+
+    parts = [phrase_text(text) for text in texts if text]
+    for text in romanise:
+        pieces = runs(text) if text and is_cjk(text) else []
+        syllables = [s for piece in pieces for s in pinyin_syllables(piece)]
+        if syllables:
+            parts.append(" ".join(syllables))
+    return (
+        PHRASE_SEPARATOR + PHRASE_SEPARATOR.join(part for part in parts if part) + PHRASE_SEPARATOR
     )

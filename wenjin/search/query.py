@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from wenjin.search.analysis import isbn_terms, pinyin_terms, query_terms
+from wenjin.search.analysis import is_cjk, isbn_terms, phrase_text, query_terms
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
@@ -41,6 +41,9 @@ class Clause:
 
     field: str | None
     terms: tuple[str, ...]
+    # A quoted phrase's folded text, which must occur as it stands (words adjacent, in
+    # order); space-padded where it begins or ends with a Latin word, so words stay whole.
+    phrase: str | None = None
 
 
 @dataclass
@@ -75,14 +78,20 @@ def parse(text: str) -> ParsedQuery:
             terms = terms[:1] or query_terms(value)
         terms = terms[:budget]
         budget -= len(terms)
+        phrase = None
+        if (quoted is not None or curly is not None) and len(terms) > 1 and name != "isbn":
+            phrase = _needle(value)
         if terms:
-            query.clauses.append(Clause(name, tuple(terms)))
+            query.clauses.append(Clause(name, tuple(terms), phrase))
         if budget <= 0:
             break
     return query
 
 
-def suggestion_terms(text: str) -> list[str]:
-    """Terms for suggest-as-you-type: the analysed text (its last term is a prefix)."""
-    text = _CONTROL.sub(" ", (text or "")[:100])
-    return query_terms(text) or pinyin_terms(text)
+def _needle(value: str) -> str | None:
+    text = phrase_text(value)
+    if not text:
+        return None
+    start = "" if is_cjk(text[0]) else " "
+    end = "" if is_cjk(text[-1]) else " "
+    return f"{start}{text}{end}"

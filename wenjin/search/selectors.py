@@ -15,8 +15,9 @@ from wenjin.catalog.models import Item, ItemStatus, MaterialType, Record
 from wenjin.lib.clc import CLC_TOP_CLASSES
 from wenjin.lib.errors import ValidationFailed
 from wenjin.network.models import OrgUnit
+from wenjin.search import suggestions
 from wenjin.search.backends import backend
-from wenjin.search.query import ParsedQuery, parse, suggestion_terms
+from wenjin.search.query import ParsedQuery, parse
 
 SORTS = ("relevance", "year", "-year", "title")
 MAX_PAGE_SIZE = 100
@@ -177,9 +178,11 @@ def _ordered_ids(
                 [*ranked_params, *allowed_params, size, start],
             )
             return [row[0] for row in cursor.fetchall()]
-    ordering = {"year": ("year", "pk"), "-year": ("-year", "pk"), "title": ("title", "pk")}.get(
-        sort, ("-pk",)
-    )
+    ordering = {
+        "year": ("year", "pk"),
+        "-year": ("-year", "pk"),
+        "title": ("title_sort", "pk"),
+    }.get(sort, ("-pk",))
     return list(records.order_by(*ordering).values_list("pk", flat=True)[start : start + size])
 
 
@@ -230,25 +233,6 @@ def search(
 
 
 def suggest(text: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Titles whose words (or pinyin, or initials) start with what has been typed."""
-    terms = suggestion_terms(text)
-    if not terms:
-        return []
-    from wenjin.search.query import Clause
-
-    # Titles and their pinyin only: matching prefixes across every field is slow and noisy.
-    parsed = ParsedQuery(clauses=[Clause("title pinyin", tuple(terms[:8]))])
-    sql, params = backend().matches_sql(parsed, prefix_last=True)
-    rows = (
-        Record.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (terms are parameters)
-        .order_by("title")
-        .values("pk", "title")[: limit * 3]
-    )
-    seen, out = set(), []
-    for row in rows:
-        if row["title"] not in seen:
-            seen.add(row["title"])
-            out.append({"text": row["title"], "record_id": row["pk"]})
-        if len(out) == limit:
-            break
-    return out
+    """Titles and author names that start with what has been typed (characters, pinyin
+    or initials)."""
+    return suggestions.lookup(text, limit)

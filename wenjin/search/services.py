@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from wenjin.catalog.models import Record
+from wenjin.search import suggestions
 from wenjin.search.backends import backend
 from wenjin.search.documents import document_for
 
 
 def index_records(records: Iterable[Record]) -> int:
-    """(Re)index records; returns how many."""
+    """(Re)index records and their suggestions; returns how many."""
+    records = list(records)
     documents = [
         (
             record.pk,
@@ -31,11 +33,14 @@ def index_records(records: Iterable[Record]) -> int:
     ]
     if documents:
         backend().write(documents)
+        suggestions.write(records)
     return len(documents)
 
 
 def unindex_records(ids: Iterable[int]) -> None:
-    backend().delete(list(ids))
+    ids = list(ids)
+    backend().delete(ids)
+    suggestions.delete(ids)
 
 
 def reindex_all(batch: int = 2000) -> int:

@@ -31,6 +31,8 @@ _ISBD_END = " /:;,=.\t"
 _LEADING_PUNCTUATION = re.compile(r"^[\s/:;,=.]+")
 # Non-sorting markers (NSB/NSE) and their MARC-8 cousins: kept in the MARC, not shown.
 _NON_SORTING = str.maketrans("", "", "\x88\x89\x98\x9c")
+# Text between the non-sorting begin and end marks (NSB/NSE) is shown but not filed on.
+_NON_SORTING_SPAN = re.compile("[\x88\x98][^\x89\x9c]*[\x89\x9c]")
 _YEAR = re.compile(r"(1[4-9]\d\d|20\d\d)")
 
 
@@ -41,6 +43,7 @@ class BibFields:
     control_number: str = ""
     title: str = ""
     title_romanized: str = ""
+    title_filing: str = ""  # the title without leading articles, for sorting ("" = title)
     responsibility: str = ""
     authors: list[str] = field(default_factory=list)
     romanized: list[str] = field(default_factory=list)  # romanised partners of 880 fields
@@ -96,9 +99,15 @@ def _cjk(text: str) -> bool:
     return any("\u3400" <= character <= "\u9fff" for character in text)
 
 
-def _title(field_: pymarc.Field) -> str:
-    """245 $a, with $b after a colon and $n/$p after full stops (full-width in Chinese)."""
-    title = clean(field_.get("a") or "")
+def _title(field_: pymarc.Field, filing: bool = False) -> str:
+    """245 $a, with $b after a colon and $n/$p after full stops (full-width in Chinese).
+    ``filing``: without the leading characters the second indicator or the non-sorting
+    marks set aside ("The ", "A ")."""
+    main = field_.get("a") or ""
+    if filing:
+        skip = int(field_.indicator2) if (field_.indicator2 or "").isdigit() else 0
+        main = _NON_SORTING_SPAN.sub("", main)[skip:]
+    title = clean(main)
     wide = _cjk(title)
     for code, value in ((s.code, s.value) for s in field_.subfields):
         value = clean(_LEADING_PUNCTUATION.sub("", value))
@@ -186,6 +195,7 @@ def map_marc21(record: pymarc.Record, lcc_table: Mapping[str, str]) -> BibFields
     for title_field in record.get_fields("245")[:1]:
         romanized = _title(title_field)
         original = _original(title_field, linked)
+        out.title_filing = _title(original if original is not None else title_field, True)
         if original is not None:
             out.title, out.title_romanized = _title(original), romanized
             out.responsibility = _join(original, "c") or _join(title_field, "c")
@@ -307,6 +317,8 @@ def map_cnmarc(record: pymarc.Record) -> BibFields:
 
     for title_field in record.get_fields("200")[:1]:
         title = clean(title_field.get("a") or "")
+        if _NON_SORTING_SPAN.search(title_field.get("a") or ""):
+            out.title_filing = clean(_NON_SORTING_SPAN.sub("", title_field.get("a") or ""))
         wide = _cjk(title)
         extras = [clean(v) for v in title_field.get_subfields("h", "i") if v.strip()]
         other = [clean(v) for v in title_field.get_subfields("e") if v.strip()]

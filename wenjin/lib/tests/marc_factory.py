@@ -83,6 +83,7 @@ def marc21(
     clc: str | None = None,
     lcc: str | None = "DS793.K7",
     language: str = "eng",
+    nonfiling: int = 0,
     holdings: Sequence[Subfields] = (),
     extra: Sequence[FieldSpec] = (),
 ) -> bytes:
@@ -95,7 +96,7 @@ def marc21(
         fields.append(("084", "  ", [("a", clc), ("2", "clc")]))
     fields += [
         ("100", "1 ", [("a", "Li, Ming.")]),
-        ("245", "10", [("a", title + " /"), ("c", "Li Ming.")]),
+        ("245", f"1{nonfiling}", [("a", title + " /"), ("c", "Li Ming.")]),
         ("260", "  ", [("a", "Hong Kong :"), ("b", "Example Press,"), ("c", "1999.")]),
     ]
     fields += [("852", "  ", list(holding)) for holding in holdings]

@@ -149,3 +149,13 @@ def test_split_isbns_dedupes_equivalent_forms():
 
 def test_bytes_stream_helper():
     assert list(iter_iso2709(io.BytesIO(b""))) == []
+
+
+def test_filing_title_skips_leading_articles_and_non_sorting_marks():
+    english = mapped(marc21(title="The story of the stone", nonfiling=4))
+    assert english.title == "The story of the stone"
+    assert english.title_filing == "story of the stone"
+    assert mapped(marc21(title="Lingnan culture")).title_filing == "Lingnan culture"
+    marked = mapped(cnmarc(title="\x88The \x89Analects"))
+    assert marked.title == "The Analects" and marked.title_filing == "Analects"
+    assert mapped(cnmarc(title="红楼梦")).title_filing == ""  # the title itself files

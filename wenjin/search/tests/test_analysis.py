@@ -5,8 +5,12 @@ from wenjin.search.analysis import (
     fold,
     index_terms,
     isbn_terms,
+    phrase_text,
     pinyin_terms,
     query_terms,
+    sort_key,
+    suggestion_keys,
+    suggestion_prefix,
 )
 
 
@@ -53,3 +57,32 @@ def test_isbn_10_and_13_are_equivalent():
     assert isbn_terms(["978-7-02-000220-7"]) == ["9787020002207", "702000220x"]
     assert isbn_terms(["7-02-000220-X"]) == ["9787020002207", "702000220x"]
     assert isbn_terms(["not an isbn"]) == []
+
+
+def test_sort_key_files_by_pinyin_with_tones_and_latin_words_among_them():
+    assert sort_key("紅樓夢") == "hong2 lou2 meng4"
+    assert sort_key("重庆银行") == "chong2 qing4 yin2 hang2"  # heteronyms by phrase
+    titles = ["中国通史", "Zebra", "阿Q正传", "apple", "白鹿原", "红楼梦"]
+    assert sorted(titles, key=sort_key) == [
+        "阿Q正传",
+        "apple",
+        "白鹿原",
+        "红楼梦",
+        "Zebra",
+        "中国通史",
+    ]
+    assert len(sort_key("很" * 1000)) == 255
+
+
+def test_suggestion_keys_fold_and_romanise():
+    assert suggestion_keys("紅樓夢") == ["红楼梦", "hongloumeng", "hlm"]
+    assert suggestion_keys("Harry Potter") == ["harrypotter"]
+    assert suggestion_keys("Python编程") == ["python编程", "pythonbiancheng", "pythonbc"]
+    assert suggestion_keys("：、") == []
+    assert suggestion_prefix("Hong Lou") == "honglou"
+    assert suggestion_prefix("ＨＬＭ") == "hlm"  # full-width folded
+
+
+def test_phrase_text_runs_chinese_together():
+    assert phrase_text("紅樓 夢：the  Story") == "红楼梦 the story"
+    assert phrase_text("Python 编程 入门") == "python 编程入门"

@@ -36,8 +36,13 @@ def test_bad_parameters_are_400(library, client):  # noqa: F811
 
 def test_suggest(library, client):  # noqa: F811
     assert client.get("/api/v1/suggest", {"q": "hlm"}).json() == {
-        "results": [{"text": "紅樓夢", "record_id": library["hlm"].pk}]
+        "results": [{"text": "紅樓夢", "kind": "title", "record_id": library["hlm"].pk}]
     }
+
+
+def test_suggest_rejects_overlong_input(client):
+    response = client.get("/api/v1/suggest", {"q": "x" * 101})
+    assert response.status_code == 400 and "error" in response.json()
 
 
 def test_search_command(library):  # noqa: F811

@@ -112,6 +112,16 @@ SHARED_QUERIES = [
     ("callno:I242", {"hlm", "english"}),
     ("红楼梦 曹雪芹", {"hlm"}),
     ("不存在的书", set()),
+    # quoted phrases: the words must be adjacent and in order
+    ('"红楼与广府"', {"lingnan"}),
+    ('"广府 红楼"', set()),  # both words are in the summary, not side by side
+    ("广府 红楼", {"lingnan"}),
+    ('"story of the stone"', {"english"}),
+    ('"story stone"', set()),
+    ('"hong lou meng"', {"hlm"}),  # pinyin phrases too
+    ('"meng lou hong"', set()),
+    ('title:"紅樓 夢"', {"hlm"}),
+    ('"sto"', set()),  # whole words
 ]
 
 
@@ -196,9 +206,49 @@ def test_reindex_rebuilds_everything(library):
     assert ids(search("hlm")) == {library["hlm"].pk}
 
 
-def test_suggestions(library):
+def test_title_sort_is_pinyin_order(library):
+    titles = [hit.record.title for hit in search("", sort="title", facets=False).hits]
+    # hong2 < ling3 < the (the form sets no non-filing indicator) < xiao3 < zhong1 guo2 g/s
+    assert titles == [
+        "紅樓夢",
+        "岭南文化十讲",
+        "The Story of the Stone",
+        "小熊的故事",
+        "中國古代建築",
+        "中国三大教及传说",
+    ]
+
+
+def test_suggestions(library, system):
     texts = [s["text"] for s in suggest("红")]
     assert "紅樓夢" in texts
     assert [s["text"] for s in suggest("岭南文")] == ["岭南文化十讲"]
     assert [s["text"] for s in suggest("hongl")] == ["紅樓夢"]
-    assert suggest("") == []
+    assert [s["text"] for s in suggest("hlm")] == ["紅樓夢"]
+    assert [s["text"] for s in suggest("紅樓")] == ["紅樓夢"]  # traditional typed
+    assert suggest("") == suggest("：") == []
+    # author names by characters, pinyin and initials
+    assert suggest("曹雪")[0] == {
+        "text": "曹雪芹",
+        "kind": "author",
+        "record_id": library["hlm"].pk,
+    }
+    assert [s["text"] for s in suggest("liang si")] == ["梁思成"]
+    assert [s["text"] for s in suggest("lsc")] == ["梁思成"]
+    assert {s["kind"] for s in suggest("cao")} == {"author"}  # 曹雪芹 and "Cao, Xueqin"
+    assert {s["text"] for s in suggest("cao")} == {"曹雪芹", "Cao, Xueqin"}
+    # suggestions follow edits and deletes
+    record_save_fields(actor=system, values={"title": "石头记"}, record_id=library["hlm"].pk)
+    assert suggest("hongl") == [] and [s["text"] for s in suggest("shitou")] == ["石头记"]
+    new = record_save_fields(actor=system, values={"title": "广州城坊志"})
+    assert [s["text"] for s in suggest("gzcf")] == ["广州城坊志"]
+    record_delete(actor=system, record_id=new.pk)
+    assert suggest("gzcf") == []
+
+
+def test_suggestions_rank_exact_keys_first_and_list_each_text_once(library, system):
+    for _ in range(3):
+        record_save_fields(actor=system, values={"title": "红楼梦人物论"})
+    texts = [s["text"] for s in suggest("hongloumeng")]
+    assert texts == ["紅樓夢", "红楼梦人物论"]
+    assert len(suggest("h", limit=2)) == 2
