@@ -34,6 +34,7 @@ from wenjin.lib.marc.mnemonic import MnemonicError, from_text, to_text
 from wenjin.lib.marc.reader import parse_stored
 from wenjin.network.models import OrgUnit
 from wenjin.network.selectors import get_unit
+from wenjin.search.forms import SearchForm
 from wenjin.search.selectors import SearchFilters, search
 from wenjin.web.formtools import add_domain_error
 
@@ -78,61 +79,100 @@ def _status(form: object) -> int:
     return 400 if getattr(form, "errors", None) else 200
 
 
-FACET_PARAMETERS = {"org": "org", "clc": "clc", "language": "lang", "type": "type"}
+FACET_PARAMETERS = {
+    "org": "org",
+    "clc": "clc",
+    "language": "lang",
+    "type": "type",
+    "children": "children",
+}
+PAGE_SIZE = 25
+
+
+def _facet_links(request: HttpRequest, facets: dict) -> dict[str, list[dict]]:
+    links: dict[str, list[dict]] = {}
+    for name, values in facets.items():
+        if name == "year":
+            links[name] = [
+                {
+                    **value,
+                    "query": _with_params(
+                        request, year_from=value["value"], year_to=value["value"] + 9
+                    ),
+                }
+                for value in values[:12]
+            ]
+        elif name == "available":
+            links[name] = [{**v, "query": _with_params(request, available="1")} for v in values]
+        elif name in FACET_PARAMETERS:
+            parameter = FACET_PARAMETERS[name]
+            links[name] = [
+                {
+                    **value,
+                    "query": _with_params(
+                        request, **{parameter: _facet_value(name, value["value"])}
+                    ),
+                }
+                for value in values[:12]
+            ]
+    return links
+
+
+def _facet_value(name: str, value: object) -> object:
+    if name == "children":
+        return "1" if value else "0"
+    return value
 
 
 @login_required
 def catalog_home(request: HttpRequest) -> HttpResponse:
-    """Staff search: the shared search selector with facets; an exact barcode or record
-    number is offered first."""
-    query = request.GET.get("q", "").strip()
-    filters = SearchFilters(
-        org=request.GET.get("org") or None,
-        clc=request.GET.get("clc") or None,
-        language=request.GET.get("lang") or None,
-        material_type=request.GET.get("type") or None,
-        available=request.GET.get("available") == "1" or None,
-    )
-    try:
-        page_number = min(max(1, int(request.GET.get("page", "1"))), 10_000)
-    except ValueError:
-        page_number = 1
-    exact = list(selectors.find_exact(query)) if query else []
-    try:
-        result = search(
-            query, filters, page=page_number, page_size=25, sort="relevance" if query else "-year"
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        result = search("", SearchFilters(), page=1, page_size=25, sort="-year")
-    facet_links = {
-        name: [
-            {**value, "query": _with_param(request, FACET_PARAMETERS[name], value["value"])}
-            for value in values[:12]
-        ]
-        for name, values in result.facets.items()
-        if name in FACET_PARAMETERS
-    }
+    """Staff search: the shared search form and selector with facets; an exact barcode or
+    record number is offered first."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        result = search("", SearchFilters(), page=1, page_size=PAGE_SIZE, sort="-year")
+        query, page_number, exact = "", 1, []
+    else:
+        query = form.query_text()
+        page_number = form.cleaned_data.get("page") or 1
+        plain = (form.cleaned_data.get("q") or "").strip()
+        exact = list(selectors.find_exact(plain)) if plain else []
+        try:
+            result = search(
+                query,
+                form.filters(),
+                page=page_number,
+                page_size=PAGE_SIZE,
+                sort=form.sort_order(bool(query)),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            result = search("", SearchFilters(), page=1, page_size=PAGE_SIZE, sort="-year")
     return render(
         request,
         "catalog/home.html",
         {
+            "form": form,
             "query": query,
             "result": result,
             "exact": exact,
-            "facets": facet_links,
+            "facets": _facet_links(request, result.facets),
             "has_previous": page_number > 1,
-            "has_next": page_number * 25 < result.count,
-            "previous_query": _with_param(request, "page", page_number - 1),
-            "next_query": _with_param(request, "page", page_number + 1),
+            "has_next": page_number * PAGE_SIZE < result.count,
+            "previous_query": _with_params(request, page=page_number - 1),
+            "next_query": _with_params(request, page=page_number + 1),
         },
+        status=400 if form.errors else 200,
     )
 
 
-def _with_param(request: HttpRequest, name: str, value: object) -> str:
+def _with_params(request: HttpRequest, **values: object) -> str:
+    """The current search's parameters with some replaced (back to page 1 unless the page
+    is what changes)."""
     params = request.GET.copy()
-    params[name] = str(value)
-    if name != "page":
+    for name, value in values.items():
+        params[name] = str(value)
+    if "page" not in values:
         params.pop("page", None)
     return params.urlencode()
 

@@ -95,3 +95,22 @@ def _needle(value: str) -> str | None:
     start = "" if is_cjk(text[0]) else " "
     end = "" if is_cjk(text[-1]) else " "
     return f"{start}{text}{end}"
+
+
+ADVANCED_FIELDS = ("title", "author", "subject", "series", "isbn", "callno")
+_QUOTES = str.maketrans({'"': " ", "“": " ", "”": " "})
+
+
+def compose(free_text: str, fields: dict[str, str]) -> str:
+    """One search-box query from an advanced form: the free text, then each field's words
+    with its prefix (``title:红楼 title:梦``); ISBNs and call numbers as one value."""
+    parts = [(free_text or "").strip()]
+    for name in ADVANCED_FIELDS:
+        value = (fields.get(name) or "").translate(_QUOTES).strip()
+        if not value:
+            continue
+        if name in ("isbn", "callno"):
+            parts.append(f"{name}:{''.join(value.split())}")
+        else:
+            parts.extend(f"{name}:{word}" for word in value.split())
+    return " ".join(part for part in parts if part)

@@ -190,3 +190,27 @@ def test_items_on_loan_can_still_be_edited(record, staff_client):
     assert response.status_code == 302
     item = Item.objects.get(barcode="V1")
     assert str(item.price) == "30.00" and item.status == "checked_out"
+
+
+def test_advanced_search_filters_facets_and_sort(record, system, staff_client):
+    other = record_save_fields(
+        actor=system, values={"title": "安徽民居", "clc": "TU241", "year": "1990"}
+    )
+    items_add(actor=system, record_id=other.pk, owning_org_code="YX-DS", barcodes=["V2"])
+    client = staff_client("cat", "cataloguer", "YX")
+    html = client.get("/staff/catalog/", {"title": "民居", "sort": "title"}).content.decode()
+    assert f"/staff/catalog/records/{other.pk}/" in html
+    assert f"/staff/catalog/records/{record.pk}/" not in html
+    assert "<details open>" in html  # the advanced fields stay open when used
+    html = client.get("/staff/catalog/", {"org": "YX-DS"}).content.decode()
+    assert f"/staff/catalog/records/{other.pk}/" in html
+    assert f"/staff/catalog/records/{record.pk}/" not in html
+    # titles in pinyin order: an1 (安徽) before ling3 (岭南)
+    html = client.get("/staff/catalog/", {"sort": "title"}).content.decode()
+    assert html.index("安徽民居") < html.index("岭南文化十讲")
+    # facet links carry the filter: a decade and children's/general
+    html = client.get("/staff/catalog/").content.decode()
+    assert "year_from=1990&amp;year_to=1999" in html and "children=0" in html
+    response = client.get("/staff/catalog/", {"year_from": "2000", "year_to": "1990"})
+    assert response.status_code == 400
+    assert "结束年份早于起始年份。" in response.content.decode()
