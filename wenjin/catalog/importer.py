@@ -408,7 +408,7 @@ def _apply(
     new_items = [
         item for pending, record in everything for item in _build_items(record, pending, context)
     ]
-    Item.objects.bulk_create(new_items)
+    bulk_insert(Item, new_items)
     items = len(new_items)
     summary.created += created
     summary.merged += merged

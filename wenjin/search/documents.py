@@ -46,6 +46,7 @@ def document_for(
     isbns: Sequence[str] = (),
     call_numbers: Sequence[str] = (),
 ) -> SearchDocument:
+    """The index entry for a record's fields (``isbns``: valid ISBN-13s, as Record.isbns)."""
     return SearchDocument(
         title=_terms(title, title_romanized),
         author=_terms(*authors, *romanized),
@@ -53,7 +54,7 @@ def document_for(
         series=_terms(*series),
         notes=_terms(publisher, summary),
         pinyin=" ".join(pinyin_terms(" ".join([title, *authors]))),
-        isbn=" ".join(isbn_terms(isbns)),
+        isbn=" ".join(isbn_terms(isbns, normalised=True)),
         callno=" ".join(sorted({c.strip().lower() for c in call_numbers if c.strip()})),
         phrase=_phrase(
             [title, title_romanized, *authors, *romanized, *subjects, *series, publisher, summary],

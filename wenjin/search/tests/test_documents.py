@@ -8,7 +8,7 @@ def test_document_fields():
         title="紅樓夢",
         authors=["曹雪芹"],
         subjects=["章回小说"],
-        isbns=["978-7-02-000220-7"],
+        isbns=["9787020002207"],  # a record's ISBNs are normalised ISBN-13s
         call_numbers=["I242.4/12", "I242.4/12"],
         summary="中国古典四大名著之一",
     )
