@@ -60,6 +60,11 @@ class SearchOut(Schema):
     page_size: int
     results: list[SearchHitOut]
     facets: dict[str, list[FacetValue]]
+    facets_sample: int | None = Field(
+        None,
+        description="When set, facets were counted over this many best results only "
+        "(more records matched than are worth counting facet by facet); null: over all.",
+    )
 
 
 class Suggestion(Schema):
@@ -111,6 +116,7 @@ def search_records(request: HttpRequest, query: Query[SearchQuery]) -> dict:
             for hit in result.hits
         ],
         "facets": result.facets,
+        "facets_sample": result.facets_sample,
     }
 
 

@@ -159,6 +159,14 @@ class PostgresFts:
     score_order = "score DESC"
 
 
+def count_matches(query: ParsedQuery) -> int:
+    """How many records match the words of ``query``, from the full-text index alone."""
+    sql, params = backend().matches_sql(query)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql}) m", params)  # noqa: S608
+        return cursor.fetchone()[0]
+
+
 def _phrase_conditions(query: ParsedQuery, condition: str) -> tuple[str, list[str]]:
     """SQL requiring every quoted phrase to occur as it stands in the phrase text."""
     phrases = [clause.phrase for clause in query.clauses if clause.phrase]

@@ -3,6 +3,7 @@ the API and ``wenjin search`` all use."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,11 +17,12 @@ from wenjin.lib.clc import CLC_TOP_CLASSES
 from wenjin.lib.errors import ValidationFailed
 from wenjin.network.models import OrgUnit
 from wenjin.search import suggestions
-from wenjin.search.backends import backend
+from wenjin.search.backends import backend, count_matches
 from wenjin.search.query import ParsedQuery, parse
 
 SORTS = ("relevance", "year", "-year", "title")
 MAX_PAGE_SIZE = 100
+FACET_SAMPLE = 2000
 
 
 @dataclass
@@ -53,6 +55,7 @@ class SearchResult:
     page_size: int
     hits: list[Hit]
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    facets_sample: int | None = None  # facets counted over this many best results only
 
 
 def _unit(code: str) -> OrgUnit:
@@ -96,27 +99,45 @@ def _matching(parsed: ParsedQuery, filters: SearchFilters) -> QuerySet[Record]:
     return records
 
 
+def _record_facets(records: QuerySet[Record]) -> dict[str, Counter]:
+    """Counts by CLC class, language, type, readership and decade in one pass: the records
+    are grouped by all five at once (a few hundred groups) and summed here, instead of
+    scanning the matching records once per facet."""
+    combinations = (
+        records.order_by()
+        .annotate(decade=ExpressionWrapper(F("year") / 10 * 10, output_field=IntegerField()))
+        .values("clc_top", "language", "material_type", "is_children", "decade")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[str, Counter] = {name: Counter() for name in RECORD_FACETS.values()}
+    for row in combinations:
+        for column, name in RECORD_FACETS.items():
+            counts[name][row[column]] += row["n"]
+    return counts
+
+
+RECORD_FACETS = {
+    "clc_top": "clc",
+    "language": "language",
+    "material_type": "type",
+    "is_children": "children",
+    "decade": "year",
+}
+
+
 def _facets(records: QuerySet[Record], filters: SearchFilters) -> dict[str, list[dict[str, Any]]]:
-    def counted(name: str, labels: dict | None = None) -> list[dict[str, Any]]:
-        rows = records.order_by().values(name).annotate(n=Count("pk")).order_by("-n", name)
+    counts = _record_facets(records)
+
+    def listed(name: str, labels: dict | None = None) -> list[dict[str, Any]]:
+        ordered = sorted(
+            ((value, n) for value, n in counts[name].items() if value not in (None, "")),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
         return [
-            {
-                "value": row[name],
-                "label": str((labels or {}).get(row[name], row[name])),
-                "count": row["n"],
-            }
-            for row in rows
-            if row[name] not in (None, "")
+            {"value": value, "label": str((labels or {}).get(value, value)), "count": n}
+            for value, n in ordered
         ]
 
-    decades = (
-        records.exclude(year=None)
-        .order_by()
-        .annotate(decade=ExpressionWrapper(F("year") / 10 * 10, output_field=IntegerField()))
-        .values("decade")
-        .annotate(n=Count("pk"))
-        .order_by("-decade")
-    )
     holdings = Item.objects.filter(record__in=records.values("pk")).exclude(
         status=ItemStatus.WITHDRAWN
     )
@@ -129,6 +150,7 @@ def _facets(records: QuerySet[Record], filters: SearchFilters) -> dict[str, list
         .order_by("-n", "owning_org__code")[:30]
     )
     available = holdings.filter(status=ItemStatus.AVAILABLE).values("record").distinct().count()
+    decades = sorted((d for d in counts["year"] if d is not None), reverse=True)
     return {
         "org": [
             {
@@ -139,43 +161,45 @@ def _facets(records: QuerySet[Record], filters: SearchFilters) -> dict[str, list
             for row in by_unit
         ],
         "available": [{"value": True, "label": _("Available now"), "count": available}],
-        "clc": counted("clc_top", {k: v[0] for k, v in CLC_TOP_CLASSES.items()}),
-        "language": counted("language"),
+        "clc": listed("clc", {k: v[0] for k, v in CLC_TOP_CLASSES.items()}),
+        "language": listed("language"),
         "year": [
-            {
-                "value": row["decade"],
-                "label": f"{row['decade']}–{row['decade'] + 9}",
-                "count": row["n"],
-            }
-            for row in decades
+            {"value": d, "label": f"{d}–{d + 9}", "count": counts["year"][d]} for d in decades
         ],
-        "type": counted("material_type", dict(MaterialType.choices)),
+        "type": listed("type", dict(MaterialType.choices)),
         "children": [
             {
-                "value": row["is_children"],
-                "label": _("Children's") if row["is_children"] else _("General"),
-                "count": row["n"],
+                "value": value,
+                "label": _("Children's") if value else _("General"),
+                "count": n,
             }
-            for row in records.order_by()
-            .values("is_children")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
+            for value, n in sorted(counts["children"].items(), key=lambda pair: -pair[1])
         ],
     }
 
 
 def _ordered_ids(
-    parsed: ParsedQuery, records: QuerySet[Record], sort: str, start: int, size: int
+    parsed: ParsedQuery,
+    records: QuerySet[Record],
+    sort: str,
+    start: int,
+    size: int,
+    text_only: bool,
 ) -> list[int]:
     if sort == "relevance" and parsed.clauses:
-        ranked, ranked_params = backend().ranked_sql(parsed)
-        allowed, allowed_params = records.values("pk").query.sql_with_params()
-        order = backend().score_order
+        ranked, params = backend().ranked_sql(parsed)
+        condition = ""
+        if not text_only:
+            allowed, allowed_params = records.values("pk").query.sql_with_params()
+            # The unary plus keeps SQLite from pushing the IN list into the FTS5 table as one
+            # full-text lookup per listed id (a full scan of the matches for each of them).
+            condition = f"WHERE +r.record_id IN ({allowed})"
+            params = [*params, *allowed_params]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT r.record_id FROM ({ranked}) r WHERE r.record_id IN ({allowed}) "  # noqa: S608
-                f"ORDER BY r.{order}, r.record_id LIMIT %s OFFSET %s",
-                [*ranked_params, *allowed_params, size, start],
+                f"SELECT r.record_id FROM ({ranked}) r {condition} "  # noqa: S608
+                f"ORDER BY r.{backend().score_order}, r.record_id LIMIT %s OFFSET %s",
+                [*params, size, start],
             )
             return [row[0] for row in cursor.fetchall()]
     ordering = {
@@ -195,7 +219,13 @@ def search(
     page_size: int = 20,
     facets: bool = True,
 ) -> SearchResult:
-    """Search the catalogue; an empty query lists everything the filters allow."""
+    """Search the catalogue; an empty query lists everything the filters allow.
+
+    When more than ``FACET_SAMPLE`` records match, facets are counted over the first
+    ``FACET_SAMPLE`` results in the requested order (``SearchResult.facets_sample`` says
+    so): counting a hundred thousand matches facet by facet costs more than the whole
+    search may take, and readers narrow by what the best hits hold.
+    """
     filters = filters or SearchFilters()
     if sort not in SORTS:
         raise ValidationFailed(_("Unknown sort order."), fields={"sort": sort})
@@ -205,8 +235,17 @@ def search(
         )
     parsed = parse(text)
     records = _matching(parsed, filters)
-    count = records.count()
-    ids = _ordered_ids(parsed, records, sort, (page - 1) * page_size, page_size)
+    # Words alone: the full-text index answers the count without touching the records.
+    text_only = bool(parsed.clauses) and not parsed.callno_prefixes and filters == SearchFilters()
+    count = count_matches(parsed) if text_only else records.count()
+    start = (page - 1) * page_size
+    sample: list[int] | None = None
+    if facets and count > FACET_SAMPLE:
+        sample = _ordered_ids(parsed, records, sort, 0, FACET_SAMPLE, text_only)
+    if sample is not None and start + page_size <= len(sample):
+        ids = sample[start : start + page_size]
+    else:
+        ids = _ordered_ids(parsed, records, sort, start, page_size, text_only)
     by_id = Record.objects.in_bulk(ids)
     summary = {
         row["record"]: row
@@ -229,7 +268,18 @@ def search(
         for pk in ids
         if pk in by_id
     ]
-    return SearchResult(count, page, page_size, hits, _facets(records, filters) if facets else {})
+    facet_counts = {}
+    if facets:
+        counted = records if sample is None else Record.objects.filter(pk__in=sample)
+        facet_counts = _facets(counted, filters)
+    return SearchResult(
+        count,
+        page,
+        page_size,
+        hits,
+        facet_counts,
+        facets_sample=len(sample) if sample is not None else None,
+    )
 
 
 def suggest(text: str, limit: int = 10) -> list[dict[str, Any]]:

@@ -1,6 +1,7 @@
 """Suggestions get their own prefix table (title and author keys: folded text, pinyin,
-initials), and the full-text index keeps each record's folded text for phrase checks.
-The index is rebuilt from the catalogue."""
+initials), and the full-text index keeps each record's folded text for phrase checks;
+the SQLite index drops its prefix indexes, which only suggestions used. The index is
+rebuilt from the catalogue."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -10,8 +11,7 @@ SQLITE = [
     """
     CREATE VIRTUAL TABLE search_fts USING fts5(
         title, author, subject, series, notes, pinyin, isbn, phrase UNINDEXED,
-        tokenize = 'unicode61 remove_diacritics 0',
-        prefix = '1 2 3'
+        tokenize = 'unicode61 remove_diacritics 0'
     )
     """,
     "CREATE INDEX search_suggestion_key ON search_suggestion (key)",

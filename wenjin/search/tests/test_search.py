@@ -186,6 +186,31 @@ def test_filters_and_facets(library):
         search("", sort="random")
 
 
+def test_large_result_sets_count_facets_over_the_best_hits(library, monkeypatch):
+    from wenjin.search import selectors
+
+    monkeypatch.setattr(selectors, "FACET_SAMPLE", 2)
+    result = search("中国 OR 红楼 曹雪芹 cao", page_size=1)  # nothing matches all words
+    assert result.count == 0 and result.facets_sample is None
+    result = search("", sort="title", page_size=1)
+    assert result.count == 6 and result.facets_sample == 2
+    # the two first by title are 紅樓夢 (I, 1982) and 岭南文化十讲 (K, 2019)
+    assert {f["value"]: f["count"] for f in result.facets["clc"]} == {"I": 1, "K": 1}
+    assert [hit.record.title for hit in result.hits] == ["紅樓夢"]
+    page_three = search("", sort="title", page=3, page_size=1)  # beyond the sample
+    assert [hit.record.title for hit in page_three.hits] == ["The Story of the Stone"]
+    monkeypatch.setattr(selectors, "FACET_SAMPLE", 1)
+    ranked = search("红楼", page_size=1)
+    assert ranked.count == 2 and ranked.facets_sample == 1
+    assert ranked.hits[0].record.pk == library["hlm"].pk
+    assert ranked.facets["clc"] == [
+        {"value": "I", "label": ranked.facets["clc"][0]["label"], "count": 1}
+    ]
+    # words with a filter: counted over the records, not the index alone
+    filtered = search("红楼", SearchFilters(org="YX-DS"))
+    assert filtered.count == 1 and filtered.hits[0].record.pk == library["lingnan"].pk
+
+
 def test_availability_summary(library):
     (hit,) = search("红楼梦").hits
     assert (hit.items, hit.available, hit.units_available) == (2, 2, 2)
