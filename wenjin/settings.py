@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "wenjin.accounts",
     "wenjin.catalog",
     "wenjin.search",
+    "wenjin.patrons",
     "wenjin.api",
     "wenjin.web",
     "wenjin.demo",

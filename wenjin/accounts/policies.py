@@ -16,6 +16,8 @@ class Perm:
     STAFF_MANAGE = "staff.manage"  # create staff accounts, grant and revoke roles
     CATALOG_EDIT = "catalog.edit"  # create, edit and import bibliographic records (network-wide)
     ITEMS_EDIT = "catalog.items"  # add, edit, move and withdraw items owned in the subtree
+    PATRONS_EDIT = "patrons.edit"  # register readers, manage cards of readers homed in the subtree
+    PATRONS_REVEAL = "patrons.reveal"  # see full identity and phone numbers (audited)
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -27,10 +29,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.STAFF_MANAGE,
             Perm.CATALOG_EDIT,
             Perm.ITEMS_EDIT,
+            Perm.PATRONS_EDIT,
+            Perm.PATRONS_REVEAL,
         }
     ),
-    "branch_director": frozenset({Perm.NETWORK_EDIT, Perm.AUDIT_VIEW, Perm.ITEMS_EDIT}),
-    "desk_staff": frozenset(),
+    "branch_director": frozenset(
+        {
+            Perm.NETWORK_EDIT,
+            Perm.AUDIT_VIEW,
+            Perm.ITEMS_EDIT,
+            Perm.PATRONS_EDIT,
+            Perm.PATRONS_REVEAL,
+        }
+    ),
+    "desk_staff": frozenset({Perm.PATRONS_EDIT}),
     "cataloguer": frozenset({Perm.CATALOG_EDIT, Perm.ITEMS_EDIT}),
     "events_organiser": frozenset(),
     "statistician": frozenset({Perm.AUDIT_VIEW}),

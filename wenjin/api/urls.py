@@ -4,11 +4,13 @@ from wenjin.accounts.api import router as accounts_router
 from wenjin.api.core import api
 from wenjin.catalog.api import router as catalog_router
 from wenjin.network.api import router as network_router
+from wenjin.patrons.api import router as patrons_router
 from wenjin.search.api import router as search_router
 
 api.add_router("/org-units", network_router)
 api.add_router("", accounts_router)
 api.add_router("", catalog_router)
 api.add_router("", search_router)
+api.add_router("", patrons_router)
 
 urlpatterns = api.urls

@@ -8,14 +8,18 @@ def fill(apps, schema_editor):
     from wenjin.search.analysis import sort_key
 
     Record = apps.get_model("catalog", "Record")
-    changed = []
-    for record in Record.objects.only("pk", "title").iterator(chunk_size=2000):
-        record.title_sort = sort_key(record.title)
-        changed.append(record)
-        if len(changed) == 2000:
-            Record.objects.bulk_update(changed, ["title_sort"])
-            changed = []
-    Record.objects.bulk_update(changed, ["title_sort"])
+    # Plain UPDATE … WHERE id = … per row: bulk_update's CASE expression grows with the
+    # batch and takes hours over a million records.
+    last = 0
+    with schema_editor.connection.cursor() as cursor:
+        while batch := list(
+            Record.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "title")[:5000]
+        ):
+            cursor.executemany(
+                "UPDATE catalog_record SET title_sort = %s WHERE id = %s",
+                [(sort_key(title), pk) for pk, title in batch],
+            )
+            last = batch[-1][0]
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,212 @@
+"""Readers (读者), their cards (读者证) and the categories that set their rules.
+
+A ``Patron`` is one person; a ``Card`` is one library-issued barcode. A person has one
+patron record whatever happens to their cards (a lost card is replaced by a new card on
+the same patron), so "one person, one active card" is a unique keyed hash of the
+identity document on ``Patron``, enforced by the database.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PatronCategory(models.Model):
+    """A reader category (读者类型): who it is for and what follows from it. Categories
+    that follow age are chosen (and changed by the daily job) from the reader's age."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=50)
+    follows_age = models.BooleanField(
+        _("chosen by age"), default=False, help_text=_("Readers move in and out by age.")
+    )
+    min_age = models.PositiveSmallIntegerField(_("from age"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(
+        _("below age"), null=True, blank=True, help_text=_("Readers of this age move on.")
+    )
+    requires_guardian = models.BooleanField(_("guardian required"), default=False)
+    validity_days = models.PositiveIntegerField(_("card valid for (days)"), default=1826)
+    extensions_allowed = models.PositiveSmallIntegerField(_("extensions allowed"), default=0)
+    fee_waiver = models.BooleanField(_("fees waived"), default=False)
+    free_delivery_quota = models.PositiveSmallIntegerField(_("free deliveries a year"), default=0)
+    is_family = models.BooleanField(_("family card"), default=False)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("reader category")
+        verbose_name_plural = _("reader categories")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+
+class IdentityType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident identity card")
+    SOCIAL_SECURITY = "social_security", _("Social security card")
+    PASSPORT = "passport", _("Passport")
+    HK_MACAU_PERMIT = "hk_macau_permit", _("Mainland travel permit for Hong Kong and Macau")
+    TAIWAN_PERMIT = "taiwan_permit", _("Mainland travel permit for Taiwan residents")
+
+
+class Family(models.Model):
+    """Readers linked as a family (three or more, at least one a minor); they share one
+    borrowing quota."""
+
+    name = models.CharField(_("name"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("family")
+        verbose_name_plural = _("families")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Patron(models.Model):
+    """One reader (one person). Identity and phone numbers are stored encrypted, with a
+    keyed hash to find them and a masked form to show; the card barcodes live on
+    ``Card``. A deleted reader keeps this row with the personal data removed, so anonymous
+    statistics that point at it stay whole."""
+
+    name = models.CharField(_("name"), max_length=100)
+    category = models.ForeignKey(PatronCategory, on_delete=models.PROTECT, related_name="+")
+    home_org = models.ForeignKey(
+        "network.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("home library"),
+    )
+    identity_type = models.CharField(max_length=20, choices=IdentityType.choices)
+    identity_encrypted = models.TextField(blank=True)
+    identity_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    identity_masked = models.CharField(max_length=24, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    phone_encrypted = models.TextField(blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_masked = models.CharField(max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    local_residence = models.BooleanField(_("local residence"), default=True)
+    guardian = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="wards"
+    )
+    family = models.ForeignKey(
+        Family, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    keeps_history = models.BooleanField(_("keep my reading history"), default=False)
+    pin_hash = models.CharField(max_length=200, blank=True)
+    registered_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reader")
+        verbose_name_plural = _("readers")
+
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk}"
+
+
+class CardStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    BLOCKED = "blocked", _("Blocked")
+    LOST = "lost", _("Reported lost")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A reader has at most one card in these states; lost and cancelled cards are history.
+LIVE_CARD_STATUSES = (CardStatus.ACTIVE, CardStatus.EXPIRED, CardStatus.BLOCKED)
+
+
+class Card(models.Model):
+    """A library card: a library-issued barcode (never an ID number), its validity and
+    its status. Its history is in ``CardEvent``."""
+
+    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="cards")
+    barcode = models.CharField(_("card number"), max_length=20, unique=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CardStatus.choices, default=CardStatus.ACTIVE
+    )
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"))
+    issued_at = models.ForeignKey("network.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    extensions = models.PositiveSmallIntegerField(default=0)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced_by"
+    )
+
+    class Meta:
+        verbose_name = _("card")
+        verbose_name_plural = _("cards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patron"],
+                condition=Q(status__in=["active", "expired", "blocked"]),
+                name="card_one_live_card_per_patron",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+
+class CardEvent(models.Model):
+    """One change in a card's life (issued, renewed, extended, blocked, reported lost,
+    replaced, cancelled, expired), with when, where and by whom: statistics count valid
+    cards on any past date from these rows."""
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16)
+    status = models.CharField(max_length=12, choices=CardStatus.choices)
+    expires_on = models.DateField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    org_unit = models.ForeignKey(
+        "network.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} {self.action} {self.status}"
+
+
+class CategoryChange(models.Model):
+    """A reader's move from one category to another (by staff or by age), kept for the
+    reader's history and for statistics by category."""
+
+    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="category_changes")
+    old = models.ForeignKey(PatronCategory, on_delete=models.PROTECT, related_name="+")
+    new = models.ForeignKey(PatronCategory, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return f"{self.patron_id}: {self.old_id} → {self.new_id}"
+
+
+class CardNumberCounter(models.Model):
+    """The next card serial number; locked while a number is taken, so concurrent
+    registrations never get the same barcode."""
+
+    name = models.CharField(max_length=20, unique=True)
+    next_value = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.next_value}"
