@@ -28,6 +28,7 @@ from wenjin.demo.network_data import (
     UnitSpec,
     yuexiu_network,
 )
+from wenjin.demo.patron_builder import build_patrons, manifest_patrons
 from wenjin.network import services as network
 from wenjin.network.models import OrgUnit
 from wenjin.network.policies import parse_periods
@@ -165,6 +166,7 @@ def build(
         _add_calendar(actor, today)
         _add_staff(actor, seed)
         build_catalog(actor, rng, catalog)
+        build_patrons(actor, random.Random(f"{seed}:patrons"), seed, today)
         dataset = DemoDataset.objects.create(seed=seed, scale=scale, built_on=today)
     return dataset
 
@@ -292,7 +294,7 @@ def manifest(*, base_url: str, sip2_host: str, sip2_port: int) -> dict[str, Any]
             for unit in units
         ],
         "kiosks": [],
-        "patrons": [],
+        "patrons": manifest_patrons(dataset.seed),
         "items": [
             {
                 "barcode": barcode,

@@ -30,6 +30,7 @@ from wenjin.patrons.models import (
     CardNumberCounter,
     CardStatus,
     CategoryChange,
+    Family,
     Patron,
     PatronCategory,
 )
@@ -88,8 +89,14 @@ def _event(card: Card, action: str, actor: Actor, unit: OrgUnit | None, reason: 
     )
 
 
-def _issue_card(patron: Patron, unit: OrgUnit, actor: Actor, replaces: Card | None = None) -> Card:
-    issued = today()
+def _issue_card(
+    patron: Patron,
+    unit: OrgUnit,
+    actor: Actor,
+    replaces: Card | None = None,
+    issued_on: date | None = None,
+) -> Card:
+    issued = issued_on or today()
     expires = (
         replaces.expires_on
         if replaces is not None
@@ -148,10 +155,12 @@ def register(
     address: str = "",
     birth_date: date | None = None,
     pin: str | None = None,
+    issued_on: date | None = None,
 ) -> Registration:
     """Register a reader at ``home_org_code`` (their home library, 开户馆) and issue a
     card. The category follows from age (resident IDs carry the birth date) and local
-    residence unless given."""
+    residence unless given. ``issued_on`` backdates the card, for readers brought over
+    from an earlier system (the expiry follows from it)."""
     unit = get_unit(home_org_code)
     actor.require(Perm.PATRONS_EDIT, unit)
     name = " ".join((name or "").split())
@@ -224,7 +233,11 @@ def register(
             if existing is None:
                 raise
             raise _identity_conflict(existing) from None
-        card = _issue_card(patron, unit, actor)
+        if issued_on is not None and issued_on > now:
+            raise ValidationFailed(
+                _("A card cannot be issued in the future."), fields={"issued_on": ""}
+            )
+        card = _issue_card(patron, unit, actor, issued_on=issued_on)
         audit_record(
             actor,
             "patron.register",
@@ -588,3 +601,53 @@ def patron_delete(*, actor: Actor, barcode: str, org_code: str) -> None:
             deleted_at=timezone.now(),
         )
         audit_record(actor, "patron.delete", org_unit=unit, changes={"patron_id": patron.pk})
+
+
+FAMILY_MIN_MEMBERS = 3
+
+
+def family_create(*, actor: Actor, name: str, barcodes: list[str]) -> Family:
+    """Link readers as a family: three or more, at least one under 18; they move to the
+    family category and share its quota."""
+    if len(set(barcodes)) < FAMILY_MIN_MEMBERS:
+        raise ValidationFailed(
+            _("A family has at least %(n)d members.") % {"n": FAMILY_MIN_MEMBERS},
+            fields={"barcodes": ""},
+            code="FAMILY_TOO_SMALL",
+        )
+    family_category = PatronCategory.objects.filter(is_family=True).first()
+    if family_category is None:
+        raise ValidationFailed(_("No reader category is a family card."), fields={})
+    with transaction.atomic():
+        members = [
+            card_by_barcode(barcode, lock=True).patron for barcode in dict.fromkeys(barcodes)
+        ]
+        for member in members:
+            _editable(actor, live_card(member) or member.cards.first())
+            if member.family_id is not None:
+                raise Conflict(
+                    "ALREADY_IN_FAMILY",
+                    _("%(name)s already belongs to a family.") % {"name": member.name},
+                )
+        now = today()
+        if not any(m.birth_date and policies.age_on(m.birth_date, now) < 18 for m in members):
+            raise ValidationFailed(
+                _("A family includes at least one reader under 18."),
+                fields={"barcodes": ""},
+                code="FAMILY_WITHOUT_MINOR",
+            )
+        family = Family.objects.create(name=(name or "").strip()[:100] or members[0].name)
+        for member in members:
+            if member.category_id != family_category.pk:
+                CategoryChange.objects.create(
+                    patron=member, old=member.category, new=family_category, reason="family"
+                )
+            Patron.objects.filter(pk=member.pk).update(family=family, category=family_category)
+        audit_record(
+            actor,
+            "family.create",
+            org_unit=members[0].home_org,
+            target=family,
+            changes={"members": len(members)},
+        )
+    return family

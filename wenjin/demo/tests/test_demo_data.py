@@ -13,6 +13,15 @@ from wenjin.catalog.models import Item, Location, Record, RecordIsbn
 from wenjin.demo import builder
 from wenjin.network import selectors
 from wenjin.network.models import OrgUnit, Partnership, ScheduleException, WeeklyHours
+from wenjin.patrons.models import (
+    Card,
+    CardEvent,
+    CardNumberCounter,
+    CategoryChange,
+    Family,
+    Patron,
+)
+from wenjin.patrons.services import pin_matches
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +105,17 @@ def snapshot() -> dict:
         "locations": sorted(
             Location.objects.values_list("org_unit__code", "code", "name", "call_number_from", "x")
         ),
+        "patrons": sorted(
+            Card.objects.values_list(
+                "barcode",
+                "status",
+                "expires_on",
+                "patron__name",
+                "patron__category__code",
+                "patron__home_org__code",
+                "patron__identity_masked",
+            )
+        ),
     }
 
 
@@ -105,6 +125,16 @@ def wipe() -> None:
 
     for model in (
         AuditEntry,
+        CardEvent,
+        CategoryChange,
+        Card,
+        CardNumberCounter,
+    ):
+        model.objects.all().delete()
+    Patron.objects.update(guardian=None)
+    Patron.objects.all().delete()
+    Family.objects.all().delete()
+    for model in (
         ApiToken,
         RoleGrant,
         DemoDataset,
@@ -231,7 +261,29 @@ def test_manifest_shape_and_fresh_working_token(tmp_path):
     }
     assert manifest["base_url"].startswith("http://127.0.0.1:")
     assert set(manifest["sip2"]) == {"host", "port"} and isinstance(manifest["sip2"]["port"], int)
-    assert manifest["kiosks"] == manifest["patrons"] == []
+    assert manifest["kiosks"] == []
+    patrons = manifest["patrons"]
+    categories = [
+        "child",
+        "teen",
+        "adult",
+        "family",
+        "temporary",
+        "concession",
+        "visually_impaired",
+    ]
+    for category in categories:
+        entries = [p for p in patrons if p["category"] == category]
+        # at least four readers in good standing, listed before any others
+        assert [p["good_standing"] for p in entries[:4]] == [True] * 4, category
+        flags = [p["good_standing"] for p in entries]
+        assert flags == sorted(flags, reverse=True), category
+    assert {p["status"] for p in patrons} >= {"active", "expired"}
+    for entry in patrons[:10] + patrons[-3:]:
+        card = Card.objects.select_related("patron").get(barcode=entry["barcode"])
+        assert pin_matches(card.patron, entry["pin"])
+    assert Family.objects.count() == 3
+    assert all(f.members.count() == 3 for f in Family.objects.all())
     assert len(manifest["items"]) == Item.objects.count() > 100
     for item in manifest["items"][:50]:
         assert set(item) == {

@@ -50,15 +50,10 @@ def test_register_read_and_conflict(tree, make_staff, api_client):
 
 def test_bad_input_gets_specific_errors(tree, make_staff, api_client):
     client = desk_client(make_staff, api_client)
+    number = BODY["identity_number"]
+    wrong_check = number[:-1] + ("0" if number[-1] != "0" else "1")
     cases = [
-        (
-            {
-                "identity_number": BODY["identity_number"][:-1] + "0"
-                if BODY["identity_number"][-1] != "0"
-                else "1"
-            },
-            "INVALID_IDENTITY",
-        ),
+        ({"identity_number": wrong_check}, "INVALID_IDENTITY"),
         ({"phone": "555"}, "INVALID_PHONE"),
         ({"identity_type": "library_card"}, "VALIDATION_ERROR"),
         ({"home_org_code": "NOPE"}, "ORG_UNIT_NOT_FOUND"),
