@@ -248,3 +248,32 @@ def test_pseudonymous_keys_do_not_reveal_the_reader(register):
     key = crypto.pseudonym(f"patron:{first.pk}")
     assert key == crypto.pseudonym(f"patron:{first.pk}") and len(key) == 32
     assert key != crypto.pseudonym(f"patron:{second.pk}")
+
+
+def test_families_need_three_members_and_a_minor(register, system):
+    mother = register(born=years_ago(35)).card.barcode
+    father = register(born=years_ago(36)).card.barcode
+    grandma = register(born=years_ago(66)).card.barcode
+    child = register(born=years_ago(7), guardian_barcode=mother).card.barcode
+    with pytest.raises(ValidationFailed) as error:
+        services.family_create(actor=system, name="陈家", barcodes=[mother, father])
+    assert error.value.code == "FAMILY_TOO_SMALL"
+    with pytest.raises(ValidationFailed) as error:
+        services.family_create(actor=system, name="陈家", barcodes=[mother, father, grandma])
+    assert error.value.code == "FAMILY_WITHOUT_MINOR"
+    family = services.family_create(actor=system, name="陈家", barcodes=[mother, father, child])
+    members = Patron.objects.filter(family=family)
+    assert members.count() == 3 and {m.category.code for m in members} == {"family"}
+    with pytest.raises(Conflict):
+        services.family_create(actor=system, name="又一家", barcodes=[child, grandma, father])
+
+
+def test_readers_brought_over_keep_their_issue_date(register):
+    card = register(issued_on=TODAY - timedelta(days=2000)).card
+    assert card.issued_on == TODAY - timedelta(days=2000)
+    assert card.expires_on == TODAY - timedelta(days=2000 - 1826)
+    assert services.expire_cards() == 1
+    card.refresh_from_db()
+    assert card.status == "expired"
+    with pytest.raises(ValidationFailed):
+        register(issued_on=TODAY + timedelta(days=1))
