@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("staff/network/", include("wenjin.network.urls")),
     path("staff/catalog/", include("wenjin.catalog.urls")),
+    path("staff/readers/", include("wenjin.patrons.urls")),
     path("staff/", include("wenjin.accounts.urls")),
     path("", include(web_patterns)),
 ]

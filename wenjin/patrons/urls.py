@@ -1,0 +1,11 @@
+from django.urls import path
+
+from wenjin.patrons import views
+
+app_name = "patrons"
+urlpatterns = [
+    path("", views.find, name="find"),
+    path("register/", views.register, name="register"),
+    path("<int:patron_id>/", views.detail, name="detail"),
+    path("<int:patron_id>/act/", views.act, name="act"),
+]

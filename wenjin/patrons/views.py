@@ -1,0 +1,191 @@
+"""Staff pages for readers: find a reader, register one, and the reader page with the
+card actions. Readers are addressed by record number in URLs, never by card, identity or
+phone number."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from wenjin.accounts.actor import Actor
+from wenjin.accounts.policies import Perm
+from wenjin.lib.errors import DomainError
+from wenjin.network.models import OrgUnit
+from wenjin.patrons import selectors, services
+from wenjin.patrons.forms import FindForm, ReasonForm, RegisterForm
+from wenjin.patrons.models import CardEvent, Patron
+from wenjin.web.formtools import add_domain_error
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.from_request(request, request.user)
+
+
+def _may_serve(actor: Actor) -> None:
+    try:
+        selectors.require_lookup(actor)
+    except DomainError as error:
+        raise Http404(error.message) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def find(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    _may_serve(actor)
+    form = FindForm(request.POST or None)
+    found: list[Patron] | None = None
+    if request.method == "POST" and form.is_valid():
+        found = selectors.find(form.cleaned_data["q"])
+        if len(found) == 1:
+            return redirect("patrons:detail", patron_id=found[0].pk)
+    return render(
+        request,
+        "patrons/find.html",
+        {
+            "form": form,
+            "found": [selectors.summary(p) | {"pk": p.pk} for p in found or []],
+            "searched": found is not None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    paths = actor.scope(Perm.PATRONS_EDIT)
+    units = OrgUnit.objects.exclude(kind__in=("lending_atm",)).order_by("path")
+    if paths is not None:
+        if not paths:
+            raise Http404(_("Your roles do not allow registering readers."))
+        units = [u for u in units if any(u.path.startswith(p) for p in paths)]
+    form = RegisterForm(
+        request.POST or None, units=[(u.code, f"{u.name_zh} ({u.code})") for u in units]
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = services.register(
+                actor=actor,
+                name=data["name"],
+                identity_type=data["identity_type"],
+                identity_number=data["identity_number"],
+                phone=data["phone"],
+                home_org_code=data["home_org_code"],
+                local_residence=data["local_residence"],
+                category=data["category"] or None,
+                guardian_barcode=data["guardian_barcode"] or None,
+                address=data["address"],
+                birth_date=data["birth_date"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+            if error.code == "IDENTITY_HAS_CARD":
+                existing = selectors.by_identity(data["identity_number"])
+                if existing is not None:
+                    messages.warning(request, error.message)
+                    return redirect("patrons:detail", patron_id=existing.pk)
+        else:
+            return render(
+                request,
+                "patrons/registered.html",
+                {"registration": registration, "patron": selectors.summary(registration.patron)},
+            )
+    return render(
+        request, "patrons/register.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _patron_or_404(patron_id: int) -> Patron:
+    patron = (
+        Patron.objects.select_related("category", "home_org", "guardian", "family")
+        .filter(pk=patron_id, deleted_at=None)
+        .first()
+    )
+    if patron is None:
+        raise Http404(_("There is no such reader."))
+    return patron
+
+
+@login_required
+def detail(request: HttpRequest, patron_id: int) -> HttpResponse:
+    actor = _actor(request)
+    _may_serve(actor)
+    patron = _patron_or_404(patron_id)
+    return render(
+        request,
+        "patrons/detail.html",
+        {
+            "patron": patron,
+            "summary": selectors.summary(patron),
+            "cards": patron.cards.order_by("-issued_on", "-pk"),
+            "events": CardEvent.objects.filter(card__patron=patron)
+            .select_related("card", "org_unit")
+            .order_by("-at", "-pk")[:50],
+            "family": patron.family.members.filter(deleted_at=None) if patron.family else [],
+            "may_edit": actor.can(Perm.PATRONS_EDIT, patron.home_org),
+            "may_reveal": actor.can(Perm.PATRONS_REVEAL, patron.home_org),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+ACTIONS = ("renew", "extend", "lost", "block", "unblock", "pin", "reveal_identity", "reveal_phone")
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, patron_id: int) -> HttpResponse:
+    """One card action from the reader page (POST): the result or error is shown there."""
+    actor = _actor(request)
+    patron = _patron_or_404(patron_id)
+    card = services.live_card(patron)
+    action = request.POST.get("action", "")
+    if card is None or action not in ACTIONS:
+        raise Http404(_("There is no such action."))
+    barcode = card.barcode
+    reason = request.POST.get("reason", "").strip()
+    try:
+        if action == "renew":
+            done = services.card_renew(actor=actor, barcode=barcode)
+            messages.success(request, _("Card renewed until %(date)s.") % {"date": done.expires_on})
+        elif action == "extend":
+            done = services.card_extend(actor=actor, barcode=barcode)
+            messages.success(
+                request, _("Card extended until %(date)s.") % {"date": done.expires_on}
+            )
+        elif action == "lost":
+            new = services.card_report_lost(actor=actor, barcode=barcode)
+            messages.success(
+                request,
+                _("Card %(old)s is blocked; the new card number is %(new)s.")
+                % {"old": barcode, "new": new.barcode},
+            )
+        elif action in ("block", "unblock"):
+            services.card_set_blocked(
+                actor=actor, barcode=barcode, blocked=action == "block", reason=reason
+            )
+            messages.success(
+                request, _("Card blocked.") if action == "block" else _("Card unblocked.")
+            )
+        elif action == "pin":
+            pin = services.pin_set(actor=actor, barcode=barcode)
+            messages.success(
+                request,
+                _("New PIN: %(pin)s — give it to the reader; it is not shown again.")
+                % {"pin": pin},
+            )
+        else:
+            field = "identity" if action == "reveal_identity" else "phone"
+            value = services.reveal(actor=actor, barcode=barcode, field=field)
+            messages.info(
+                request, _("Full number (this view is logged): %(value)s") % {"value": value}
+            )
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("patrons:detail", patron_id=patron.pk)
