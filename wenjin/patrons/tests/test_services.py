@@ -277,3 +277,16 @@ def test_readers_brought_over_keep_their_issue_date(register):
     assert card.status == "expired"
     with pytest.raises(ValidationFailed):
         register(issued_on=TODAY + timedelta(days=1))
+
+
+def test_daily_command(register):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    register(issued_on=TODAY - timedelta(days=1900))
+    out = StringIO()
+    call_command("daily", stdout=out)
+    assert "cards expired: 1" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("daily", "--date", "yesterday")
