@@ -57,3 +57,25 @@ class RegisterForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=200, label=_("Reason"))
+
+
+class EditForm(forms.Form):
+    """A reader's changeable details (identity documents are not edited: a wrong one means
+    a new registration checked again)."""
+
+    name = forms.CharField(max_length=100, label=_("Name"))
+    phone = forms.CharField(
+        max_length=30, required=False, label=_("Phone"), help_text=_("Leave empty to keep it.")
+    )
+    address = forms.CharField(max_length=300, required=False, label=_("Address"))
+    local_residence = forms.BooleanField(
+        required=False, label=_("Local residence (hukou or residence permit)")
+    )
+    keeps_history = forms.BooleanField(
+        required=False, label=_("Keep the reading history (the reader's choice)")
+    )
+    category = forms.ChoiceField(label=_("Category"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c.code, c.name) for c in PatronCategory.objects.all()]

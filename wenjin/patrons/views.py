@@ -16,7 +16,7 @@ from wenjin.accounts.policies import Perm
 from wenjin.lib.errors import DomainError
 from wenjin.network.models import OrgUnit
 from wenjin.patrons import selectors, services
-from wenjin.patrons.forms import FindForm, ReasonForm, RegisterForm
+from wenjin.patrons.forms import EditForm, FindForm, ReasonForm, RegisterForm
 from wenjin.patrons.models import CardEvent, Patron
 from wenjin.web.formtools import add_domain_error
 
@@ -113,10 +113,31 @@ def _patron_or_404(patron_id: int) -> Patron:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, patron_id: int) -> HttpResponse:
     actor = _actor(request)
     _may_serve(actor)
     patron = _patron_or_404(patron_id)
+    initial = {
+        "name": patron.name,
+        "address": patron.address,
+        "local_residence": patron.local_residence,
+        "keeps_history": patron.keeps_history,
+        "category": patron.category.code,
+    }
+    edit = EditForm(request.POST or None, initial=initial)
+    card = services.live_card(patron)
+    if request.method == "POST" and card is not None and edit.is_valid():
+        changes = {k: v for k, v in edit.cleaned_data.items() if k != "phone" and v != initial[k]}
+        if edit.cleaned_data["phone"]:
+            changes["phone"] = edit.cleaned_data["phone"]
+        try:
+            services.patron_update(actor=actor, barcode=card.barcode, changes=changes)
+        except DomainError as error:
+            add_domain_error(edit, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("patrons:detail", patron_id=patron.pk)
     return render(
         request,
         "patrons/detail.html",
@@ -131,7 +152,9 @@ def detail(request: HttpRequest, patron_id: int) -> HttpResponse:
             "may_edit": actor.can(Perm.PATRONS_EDIT, patron.home_org),
             "may_reveal": actor.can(Perm.PATRONS_REVEAL, patron.home_org),
             "reason_form": ReasonForm(),
+            "edit": edit,
         },
+        status=400 if edit.errors else 200,
     )
 
 

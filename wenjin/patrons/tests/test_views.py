@@ -82,3 +82,33 @@ def test_reveal_is_for_directors_and_audited(tree, staff_client, system):
     cataloguer = staff_client("cat", "cataloguer", "YX")
     assert cataloguer.get("/staff/readers/").status_code == 404
     assert cataloguer.get(f"/staff/readers/{registration.patron.pk}/").status_code == 404
+
+
+def test_edit_on_the_reader_page(tree, staff_client, system):
+    from wenjin.patrons import services
+
+    registration = services.register(
+        actor=system,
+        name="周杰",
+        identity_type="resident_id",
+        identity_number=NUMBER,
+        phone="13512345678",
+        home_org_code="YX-GT",
+    )
+    url = f"/staff/readers/{registration.patron.pk}/"
+    desk = staff_client("desk", "desk_staff", "YX")
+    form = {
+        "name": "周杰伦",
+        "phone": "",
+        "address": "广州市",
+        "category": "adult",
+        "local_residence": "on",
+    }
+    assert desk.post(url, form).status_code == 302
+    patron = Patron.objects.get()
+    assert (patron.name, patron.address, patron.phone_masked) == ("周杰伦", "广州市", "135****5678")
+    bad = desk.post(url, {**form, "phone": "12"})
+    assert bad.status_code == 400 and "电话号码不正确" in bad.content.decode()
+    other = staff_client("hz", "desk_staff", "HZ")
+    assert other.post(url, {**form, "name": "X"}).status_code == 400  # refused: outside scope
+    assert Patron.objects.get().name == "周杰伦"
