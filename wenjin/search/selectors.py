@@ -18,11 +18,14 @@ from wenjin.lib.errors import ValidationFailed
 from wenjin.network.models import OrgUnit
 from wenjin.search import suggestions
 from wenjin.search.backends import backend, count_matches
-from wenjin.search.query import ParsedQuery, parse
+from wenjin.search.query import Clause, ParsedQuery, parse
 
 SORTS = ("relevance", "year", "-year", "title")
 MAX_PAGE_SIZE = 100
 FACET_SAMPLE = 2000
+# Above this many matches, relevance ranks the title matches first on their own.
+RANK_ALL_LIMIT = 20_000
+TITLE_FIELDS = "title pinyin isbn"
 
 
 @dataclass
@@ -210,6 +213,20 @@ def _ordered_ids(
     return list(records.order_by(*ordering).values_list("pk", flat=True)[start : start + size])
 
 
+def _title_tier(parsed: ParsedQuery, needed: int) -> ParsedQuery:
+    """For words that match very many records: the same words in titles (and their pinyin
+    and ISBNs) only, when those alone fill what the page and facets need. Title matches
+    rank above all others anyway, and scoring a few thousand of them instead of a hundred
+    thousand matches keeps a search for a common word fast."""
+    titled = ParsedQuery(
+        clauses=[
+            Clause(clause.field or TITLE_FIELDS, clause.terms, clause.phrase)
+            for clause in parsed.clauses
+        ]
+    )
+    return titled if count_matches(titled) >= needed else parsed
+
+
 def search(
     text: str,
     filters: SearchFilters | None = None,
@@ -239,13 +256,17 @@ def search(
     text_only = bool(parsed.clauses) and not parsed.callno_prefixes and filters == SearchFilters()
     count = count_matches(parsed) if text_only else records.count()
     start = (page - 1) * page_size
+    ranked = parsed
+    needed = max(start + page_size, FACET_SAMPLE if facets else 0)
+    if sort == "relevance" and text_only and count > RANK_ALL_LIMIT:
+        ranked = _title_tier(parsed, needed)
     sample: list[int] | None = None
     if facets and count > FACET_SAMPLE:
-        sample = _ordered_ids(parsed, records, sort, 0, FACET_SAMPLE, text_only)
+        sample = _ordered_ids(ranked, records, sort, 0, FACET_SAMPLE, text_only)
     if sample is not None and start + page_size <= len(sample):
         ids = sample[start : start + page_size]
     else:
-        ids = _ordered_ids(parsed, records, sort, start, page_size, text_only)
+        ids = _ordered_ids(ranked, records, sort, start, page_size, text_only)
     by_id = Record.objects.in_bulk(ids)
     summary = {
         row["record"]: row

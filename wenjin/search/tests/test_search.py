@@ -211,6 +211,16 @@ def test_large_result_sets_count_facets_over_the_best_hits(library, monkeypatch)
     assert filtered.count == 1 and filtered.hits[0].record.pk == library["lingnan"].pk
 
 
+def test_very_broad_words_rank_title_matches_on_their_own(library, monkeypatch):
+    from wenjin.search import selectors
+
+    monkeypatch.setattr(selectors, "RANK_ALL_LIMIT", 0)
+    first = search("红楼", page_size=1, facets=False)
+    assert first.count == 2 and [h.record.pk for h in first.hits] == [library["hlm"].pk]
+    second = search("红楼", page=2, page_size=1, facets=False)  # beyond the title matches
+    assert [h.record.pk for h in second.hits] == [library["lingnan"].pk]
+
+
 def test_availability_summary(library):
     (hit,) = search("红楼梦").hits
     assert (hit.items, hit.available, hit.units_available) == (2, 2, 2)
