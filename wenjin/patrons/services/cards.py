@@ -1,0 +1,172 @@
+"""A card's life: renewal, extension, lost-card replacement, blocks, cancellation, PINs,
+expiry."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wenjin.accounts.actor import Actor
+from wenjin.accounts.policies import Perm
+from wenjin.accounts.services import audit_record
+from wenjin.lib.errors import Conflict, ValidationFailed
+from wenjin.network.selectors import get_unit
+from wenjin.patrons import policies
+from wenjin.patrons.models import (
+    LIVE_CARD_STATUSES,
+    Card,
+    CardStatus,
+    Patron,
+)
+from wenjin.patrons.services.common import (
+    _editable,
+    _event,
+    _issue_card,
+    _new_pin,
+    card_by_barcode,
+    today,
+)
+
+
+def card_renew(*, actor: Actor, barcode: str) -> Card:
+    """Renew a card for another validity period from today (or from its expiry, if later)."""
+    with transaction.atomic():
+        card = card_by_barcode(barcode, lock=True)
+        _editable(actor, card)
+        if card.status not in (CardStatus.ACTIVE, CardStatus.EXPIRED):
+            raise Conflict(
+                "CARD_NOT_RENEWABLE", _("Only an active or expired card can be renewed.")
+            )
+        if card.patron.category.code == "temporary":
+            raise Conflict("TEMPORARY_CARD", _("A temporary card is extended, not renewed."))
+        start = max(today(), card.expires_on)
+        card.expires_on = policies.expiry(start, card.patron.category.validity_days)
+        card.status = CardStatus.ACTIVE
+        card.save(update_fields=["expires_on", "status"])
+        _event(card, "renewed", actor, card.patron.home_org)
+        audit_record(actor, "card.renew", org_unit=card.patron.home_org, target=card.patron)
+    return card
+
+
+def card_extend(*, actor: Actor, barcode: str) -> Card:
+    """Extend a temporary card by its category's period, as often as the category allows
+    (once by default)."""
+    with transaction.atomic():
+        card = card_by_barcode(barcode, lock=True)
+        _editable(actor, card)
+        category = card.patron.category
+        if category.extensions_allowed == 0:
+            raise Conflict("NOT_EXTENDABLE", _("Only temporary cards are extended."))
+        if card.extensions >= category.extensions_allowed:
+            raise Conflict(
+                "EXTENSION_LIMIT",
+                _("This temporary card has already been extended as often as allowed."),
+            )
+        start = max(today(), card.expires_on)
+        card.expires_on = policies.expiry(start, category.validity_days)
+        card.extensions += 1
+        card.status = CardStatus.ACTIVE
+        card.save(update_fields=["expires_on", "extensions", "status"])
+        _event(card, "extended", actor, card.patron.home_org)
+        audit_record(actor, "card.extend", org_unit=card.patron.home_org, target=card.patron)
+    return card
+
+
+def card_report_lost(*, actor: Actor, barcode: str, org_code: str | None = None) -> Card:
+    """Block a lost card at once and issue a new barcode to the same reader (history and
+    everything on the reader stay with them)."""
+    with transaction.atomic():
+        old = card_by_barcode(barcode, lock=True)
+        if old.status not in LIVE_CARD_STATUSES:
+            raise Conflict("CARD_NOT_LIVE", _("This card is no longer in use."))
+        unit = get_unit(org_code) if org_code else old.patron.home_org
+        actor.require(Perm.PATRONS_EDIT, unit)
+        old.status = CardStatus.LOST
+        old.save(update_fields=["status"])
+        _event(old, "lost", actor, unit)
+        new = _issue_card(old.patron, unit, actor, replaces=old)
+        audit_record(
+            actor,
+            "card.lost",
+            org_unit=unit,
+            target=old.patron,
+            changes={"old": old.barcode, "new": new.barcode},
+        )
+    return new
+
+
+def card_set_blocked(*, actor: Actor, barcode: str, blocked: bool, reason: str) -> Card:
+    with transaction.atomic():
+        card = card_by_barcode(barcode, lock=True)
+        _editable(actor, card)
+        if not reason.strip():
+            raise ValidationFailed(_("Give a reason."), fields={"reason": ""})
+        if blocked and card.status != CardStatus.ACTIVE:
+            raise Conflict("CARD_NOT_ACTIVE", _("Only an active card can be blocked."))
+        if not blocked and card.status != CardStatus.BLOCKED:
+            raise Conflict("CARD_NOT_BLOCKED", _("This card is not blocked."))
+        card.status = CardStatus.BLOCKED if blocked else CardStatus.ACTIVE
+        card.save(update_fields=["status"])
+        _event(card, "blocked" if blocked else "unblocked", actor, card.patron.home_org, reason)
+        audit_record(
+            actor,
+            "card.block" if blocked else "card.unblock",
+            org_unit=card.patron.home_org,
+            target=card.patron,
+            changes={"reason": reason},
+        )
+    return card
+
+
+def card_cancel(*, actor: Actor, barcode: str, org_code: str, reason: str = "") -> Card:
+    """Cancel a card at the reader's home library (only there)."""
+    with transaction.atomic():
+        card = card_by_barcode(barcode, lock=True)
+        unit = get_unit(org_code)
+        actor.require(Perm.PATRONS_EDIT, unit)
+        if unit.pk != card.patron.home_org_id:
+            raise Conflict(
+                "NOT_HOME_LIBRARY",
+                _("A card is cancelled at the reader's home library, %(unit)s.")
+                % {"unit": card.patron.home_org.name_zh},
+            )
+        if card.status not in LIVE_CARD_STATUSES:
+            raise Conflict("CARD_NOT_LIVE", _("This card is no longer in use."))
+        card.status = CardStatus.CANCELLED
+        card.save(update_fields=["status"])
+        _event(card, "cancelled", actor, unit, reason)
+        audit_record(actor, "card.cancel", org_unit=unit, target=card.patron)
+    return card
+
+
+def pin_set(*, actor: Actor, barcode: str, pin: str | None = None) -> str:
+    """Set (or, without ``pin``, reset to a new random) PIN; returns the PIN to hand over."""
+    pin = policies.check_pin(pin) if pin else _new_pin()
+    with transaction.atomic():
+        card = card_by_barcode(barcode, lock=True)
+        _editable(actor, card)
+        card.patron.pin_hash = make_password(pin)
+        card.patron.save(update_fields=["pin_hash", "updated_at"])
+        audit_record(actor, "patron.pin", org_unit=card.patron.home_org, target=card.patron)
+    return pin
+
+
+def pin_matches(patron: Patron, pin: str) -> bool:
+    return bool(patron.pin_hash) and check_password(pin or "", patron.pin_hash)
+
+
+def expire_cards(on: date | None = None) -> int:
+    """The daily job: cards past their expiry date become expired (with a history row)."""
+    on = on or today()
+    count = 0
+    system = Actor.system("daily")
+    for card in Card.objects.filter(status=CardStatus.ACTIVE, expires_on__lt=on).iterator():
+        with transaction.atomic():
+            card.status = CardStatus.EXPIRED
+            card.save(update_fields=["status"])
+            _event(card, "expired", system, None)
+        count += 1
+    return count

@@ -1,0 +1,128 @@
+"""Personal data: audited reveals of full numbers, the reader's own copy, deletion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenjin.accounts.actor import Actor
+from wenjin.accounts.policies import Perm
+from wenjin.accounts.services import audit_record
+from wenjin.lib import crypto
+from wenjin.lib.errors import Conflict, ValidationFailed
+from wenjin.network.selectors import get_unit
+from wenjin.patrons.models import (
+    LIVE_CARD_STATUSES,
+    CardStatus,
+    Patron,
+)
+from wenjin.patrons.services.common import (
+    _event,
+    card_by_barcode,
+    live_card,
+)
+
+
+def reveal(*, actor: Actor, barcode: str, field: str) -> str:
+    """The full identity or phone number, for roles allowed to see it; every reveal is in
+    the audit log."""
+    if field not in ("identity", "phone"):
+        raise ValidationFailed(
+            _("Only identity and phone can be revealed."), fields={"field": field}
+        )
+    card = card_by_barcode(barcode)
+    actor.require(Perm.PATRONS_REVEAL, card.patron.home_org)
+    stored = card.patron.identity_encrypted if field == "identity" else card.patron.phone_encrypted
+    with transaction.atomic():
+        audit_record(
+            actor,
+            "patron.reveal",
+            org_unit=card.patron.home_org,
+            target=card.patron,
+            changes={"field": field},
+        )
+    return crypto.decrypt(stored)
+
+
+def export_data(patron: Patron) -> dict[str, Any]:
+    """Everything held about a reader, decrypted, for the reader's own copy (PIPL)."""
+    return {
+        "name": patron.name,
+        "category": patron.category.code,
+        "home_library": patron.home_org.code,
+        "identity_type": patron.identity_type,
+        "identity_number": crypto.decrypt(patron.identity_encrypted),
+        "birth_date": patron.birth_date.isoformat() if patron.birth_date else None,
+        "phone": crypto.decrypt(patron.phone_encrypted),
+        "address": patron.address,
+        "local_residence": patron.local_residence,
+        "keeps_history": patron.keeps_history,
+        "registered_at": patron.registered_at.isoformat(),
+        "guardian_card": (
+            live_card(patron.guardian).barcode
+            if patron.guardian and live_card(patron.guardian)
+            else None
+        ),
+        "cards": [
+            {
+                "barcode": card.barcode,
+                "status": card.status,
+                "issued_on": card.issued_on.isoformat(),
+                "expires_on": card.expires_on.isoformat(),
+                "events": [
+                    {"action": e.action, "status": e.status, "at": e.at.isoformat()}
+                    for e in card.events.all()
+                ],
+            }
+            for card in patron.cards.order_by("issued_on", "pk")
+        ],
+        "category_changes": [
+            {"from": c.old.code, "to": c.new.code, "at": c.at.isoformat(), "reason": c.reason}
+            for c in patron.category_changes.select_related("old", "new").order_by("at")
+        ],
+    }
+
+
+def patron_delete(*, actor: Actor, barcode: str, org_code: str) -> None:
+    """Delete a reader at their home library: the personal data goes, the cards are
+    cancelled, and the row stays without the person so anonymous statistics stay whole."""
+    with transaction.atomic():
+        card = card_by_barcode(barcode, lock=True)
+        unit = get_unit(org_code)
+        actor.require(Perm.PATRONS_EDIT, unit)
+        patron = Patron.objects.select_for_update().get(pk=card.patron_id)
+        if unit.pk != patron.home_org_id:
+            raise Conflict(
+                "NOT_HOME_LIBRARY",
+                _("A reader is deleted at their home library, %(unit)s.")
+                % {"unit": patron.home_org.name_zh},
+            )
+        if patron.wards.filter(deleted_at=None).exists():
+            raise Conflict(
+                "GUARDIAN_OF_READERS",
+                _("This reader is the guardian of a child reader: change the guardian first."),
+            )
+        for live in patron.cards.filter(status__in=LIVE_CARD_STATUSES):
+            live.status = CardStatus.CANCELLED
+            live.save(update_fields=["status"])
+            _event(live, "cancelled", actor, unit, "deleted")
+        Patron.objects.filter(pk=patron.pk).update(
+            name="",
+            identity_encrypted="",
+            identity_hash=None,
+            identity_masked="",
+            birth_date=None,
+            phone_encrypted="",
+            phone_hash="",
+            phone_masked="",
+            address="",
+            guardian=None,
+            family=None,
+            keeps_history=False,
+            pin_hash="",
+            deleted_at=timezone.now(),
+        )
+        audit_record(actor, "patron.delete", org_unit=unit, changes={"patron_id": patron.pk})
