@@ -22,7 +22,7 @@ from wenjin.search.query import Clause, ParsedQuery, parse
 
 SORTS = ("relevance", "year", "-year", "title")
 MAX_PAGE_SIZE = 100
-FACET_SAMPLE = 2000
+FACET_SAMPLE = 1000
 # Above this many matches, relevance ranks the title matches first on their own.
 RANK_ALL_LIMIT = 20_000
 TITLE_FIELDS = "title pinyin isbn"
@@ -128,8 +128,9 @@ RECORD_FACETS = {
 }
 
 
-def _facets(records: QuerySet[Record], filters: SearchFilters) -> dict[str, list[dict[str, Any]]]:
-    counts = _record_facets(records)
+def _facets(ids: list[int], filters: SearchFilters) -> dict[str, list[dict[str, Any]]]:
+    """Facet counts over the records ``ids``."""
+    counts = _record_facets(Record.objects.filter(pk__in=ids))
 
     def listed(name: str, labels: dict | None = None) -> list[dict[str, Any]]:
         ordered = sorted(
@@ -141,9 +142,7 @@ def _facets(records: QuerySet[Record], filters: SearchFilters) -> dict[str, list
             for value, n in ordered
         ]
 
-    holdings = Item.objects.filter(record__in=records.values("pk")).exclude(
-        status=ItemStatus.WITHDRAWN
-    )
+    holdings = Item.objects.filter(record_id__in=ids).exclude(status=ItemStatus.WITHDRAWN)
     if filters.org:
         holdings = holdings.filter(owning_org__path__startswith=_unit(filters.org).path)
     by_unit = (
@@ -260,8 +259,11 @@ def search(
     needed = max(start + page_size, FACET_SAMPLE if facets else 0)
     if sort == "relevance" and text_only and count > RANK_ALL_LIMIT:
         ranked = _title_tier(parsed, needed)
+    # Facets are counted over an explicit list of ids (every match, or the best
+    # FACET_SAMPLE): joining the items to a full-text subquery lets the planner guess the
+    # match count wrong and scan every item.
     sample: list[int] | None = None
-    if facets and count > FACET_SAMPLE:
+    if facets and count:
         sample = _ordered_ids(ranked, records, sort, 0, FACET_SAMPLE, text_only)
     if sample is not None and start + page_size <= len(sample):
         ids = sample[start : start + page_size]
@@ -291,15 +293,14 @@ def search(
     ]
     facet_counts = {}
     if facets:
-        counted = records if sample is None else Record.objects.filter(pk__in=sample)
-        facet_counts = _facets(counted, filters)
+        facet_counts = _facets(sample or [], filters)
     return SearchResult(
         count,
         page,
         page_size,
         hits,
         facet_counts,
-        facets_sample=len(sample) if sample is not None else None,
+        facets_sample=len(sample) if sample is not None and count > len(sample) else None,
     )
 
 

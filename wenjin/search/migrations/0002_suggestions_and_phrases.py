@@ -14,12 +14,12 @@ SQLITE = [
         tokenize = 'unicode61 remove_diacritics 0'
     )
     """,
-    "CREATE INDEX search_suggestion_key ON search_suggestion (key)",
+    "CREATE INDEX search_suggestion_key ON search_suggestion (key, record_id)",
 ]
 POSTGRESQL = [
     "ALTER TABLE search_document ADD COLUMN phrase text NOT NULL DEFAULT ''",
     # Prefix ranges and their order by code point, whatever the database's collation.
-    'CREATE INDEX search_suggestion_key ON search_suggestion ((key COLLATE "C"))',
+    'CREATE INDEX search_suggestion_key ON search_suggestion ((key COLLATE "C"), record_id)',
 ]
 
 
