@@ -192,7 +192,8 @@ def sort_key(text: str) -> str:
             parts.extend(_toned(run))
         else:
             parts.append(run)
-    return " ".join(parts)[:SORT_KEY_LENGTH]
+    # Titles in other scripts (Cyrillic, kana, Hangul…) file by their folded text.
+    return (" ".join(parts) or fold(text).strip())[:SORT_KEY_LENGTH]
 
 
 SUGGESTION_KEY_LENGTH = 100

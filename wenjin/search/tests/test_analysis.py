@@ -72,6 +72,7 @@ def test_sort_key_files_by_pinyin_with_tones_and_latin_words_among_them():
         "中国通史",
     ]
     assert len(sort_key("很" * 1000)) == 255
+    assert sort_key("Война и мир") == "война и мир"  # other scripts: their folded text
 
 
 def test_suggestion_keys_fold_and_romanise():
