@@ -269,7 +269,7 @@ def search(
         ids = sample[start : start + page_size]
     else:
         ids = _ordered_ids(ranked, records, sort, start, page_size, text_only)
-    by_id = Record.objects.in_bulk(ids)
+    by_id = Record.objects.defer("marc", "summary", "warnings").in_bulk(ids)
     summary = {
         row["record"]: row
         for row in Item.objects.filter(record_id__in=ids)
