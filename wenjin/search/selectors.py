@@ -3,6 +3,7 @@ the API and ``wenjin search`` all use."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,9 +129,17 @@ RECORD_FACETS = {
 }
 
 
+def _id_list(ids: list[int]) -> RawSQL:
+    """A list of record ids as one SQL parameter: the ORM prepares an IN list value by
+    value, which costs more than the facet queries over a thousand ids themselves."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
+
+
 def _facets(ids: list[int], filters: SearchFilters) -> dict[str, list[dict[str, Any]]]:
     """Facet counts over the records ``ids``."""
-    counts = _record_facets(Record.objects.filter(pk__in=ids))
+    counts = _record_facets(Record.objects.filter(pk__in=_id_list(ids)))
 
     def listed(name: str, labels: dict | None = None) -> list[dict[str, Any]]:
         ordered = sorted(
@@ -142,7 +151,7 @@ def _facets(ids: list[int], filters: SearchFilters) -> dict[str, list[dict[str, 
             for value, n in ordered
         ]
 
-    holdings = Item.objects.filter(record_id__in=ids).exclude(status=ItemStatus.WITHDRAWN)
+    holdings = Item.objects.filter(record_id__in=_id_list(ids)).exclude(status=ItemStatus.WITHDRAWN)
     if filters.org:
         holdings = holdings.filter(owning_org__path__startswith=_unit(filters.org).path)
     by_unit = (
