@@ -14,7 +14,13 @@ from wenjin.accounts.policies import Perm
 from wenjin.lib.errors import Forbidden, ValidationFailed
 from wenjin.patrons import policies
 from wenjin.patrons.models import Card, Patron
-from wenjin.patrons.services import card_by_barcode, identity_hash, live_card, phone_hash
+from wenjin.patrons.services import (
+    card_by_barcode,
+    guardian_barcode,
+    identity_hash,
+    live_card,
+    phone_hash,
+)
 
 
 def require_lookup(actor: Actor) -> None:
@@ -78,11 +84,7 @@ def summary(patron: Patron) -> dict[str, Any]:
         "birth_date_year": patron.birth_date.year if patron.birth_date else None,
         "local_residence": patron.local_residence,
         "keeps_history": patron.keeps_history,
-        "guardian_barcode": (
-            live_card(patron.guardian).barcode
-            if patron.guardian and live_card(patron.guardian)
-            else None
-        ),
+        "guardian_barcode": guardian_barcode(patron),
     }
 
 

@@ -14,6 +14,7 @@ from wenjin.patrons.services.cards import (
 )
 from wenjin.patrons.services.common import (
     card_by_barcode,
+    guardian_barcode,
     identity_hash,
     live_card,
     phone_hash,
@@ -48,6 +49,7 @@ __all__ = [
     "export_data",
     "family_create",
     "follow_age",
+    "guardian_barcode",
     "identity_hash",
     "live_card",
     "patron_delete",

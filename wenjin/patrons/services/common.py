@@ -107,6 +107,12 @@ def live_card(patron: Patron) -> Card | None:
     return patron.cards.filter(status__in=LIVE_CARD_STATUSES).first()
 
 
+def guardian_barcode(patron: Patron) -> str | None:
+    """The card number of a reader's guardian, if they have one with a card in use."""
+    card = live_card(patron.guardian) if patron.guardian else None
+    return card.barcode if card else None
+
+
 def card_by_barcode(barcode: str, *, lock: bool = False) -> Card:
     cards = Card.objects.select_related("patron", "patron__category", "patron__home_org")
     if lock:

@@ -22,7 +22,7 @@ from wenjin.patrons.models import (
 from wenjin.patrons.services.common import (
     _event,
     card_by_barcode,
-    live_card,
+    guardian_barcode,
 )
 
 
@@ -61,11 +61,7 @@ def export_data(patron: Patron) -> dict[str, Any]:
         "local_residence": patron.local_residence,
         "keeps_history": patron.keeps_history,
         "registered_at": patron.registered_at.isoformat(),
-        "guardian_card": (
-            live_card(patron.guardian).barcode
-            if patron.guardian and live_card(patron.guardian)
-            else None
-        ),
+        "guardian_card": guardian_barcode(patron),
         "cards": [
             {
                 "barcode": card.barcode,

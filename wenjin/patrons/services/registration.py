@@ -256,7 +256,7 @@ def family_create(*, actor: Actor, name: str, barcodes: list[str]) -> Family:
             card_by_barcode(barcode, lock=True).patron for barcode in dict.fromkeys(barcodes)
         ]
         for member in members:
-            _editable(actor, live_card(member) or member.cards.first())
+            actor.require(Perm.PATRONS_EDIT, member.home_org)
             if member.family_id is not None:
                 raise Conflict(
                     "ALREADY_IN_FAMILY",
