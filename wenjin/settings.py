@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "wenjin.catalog",
     "wenjin.search",
     "wenjin.patrons",
+    "wenjin.circulation",
     "wenjin.api",
     "wenjin.web",
     "wenjin.demo",

@@ -18,6 +18,9 @@ class Perm:
     ITEMS_EDIT = "catalog.items"  # add, edit, move and withdraw items owned in the subtree
     PATRONS_EDIT = "patrons.edit"  # register readers, manage cards of readers homed in the subtree
     PATRONS_REVEAL = "patrons.reveal"  # see full identity and phone numbers (audited)
+    CIRCULATE = "circulation.desk"  # check out, check in, renew, receive transits at the units
+    CIRC_OVERRIDE = "circulation.override"  # override a refusal, with a reason (audited)
+    RULES_EDIT = "circulation.rules"  # edit the loan rules matrix and circulation settings
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -31,6 +34,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ITEMS_EDIT,
             Perm.PATRONS_EDIT,
             Perm.PATRONS_REVEAL,
+            Perm.CIRCULATE,
+            Perm.CIRC_OVERRIDE,
+            Perm.RULES_EDIT,
         }
     ),
     "branch_director": frozenset(
@@ -40,9 +46,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ITEMS_EDIT,
             Perm.PATRONS_EDIT,
             Perm.PATRONS_REVEAL,
+            Perm.CIRCULATE,
+            Perm.CIRC_OVERRIDE,
         }
     ),
-    "desk_staff": frozenset({Perm.PATRONS_EDIT}),
+    "desk_staff": frozenset({Perm.PATRONS_EDIT, Perm.CIRCULATE}),
     "cataloguer": frozenset({Perm.CATALOG_EDIT, Perm.ITEMS_EDIT}),
     "events_organiser": frozenset(),
     "statistician": frozenset({Perm.AUDIT_VIEW}),

@@ -20,6 +20,7 @@ from wenjin.accounts.models import ApiToken, StaffUser
 from wenjin.accounts.services import role_grant, staff_create, token_create, token_revoke
 from wenjin.catalog.models import Item
 from wenjin.demo.catalog_builder import build_catalog
+from wenjin.demo.circulation_builder import build_circulation
 from wenjin.demo.models import DemoDataset
 from wenjin.demo.network_data import (
     DISTRICT_CENTRES,
@@ -28,7 +29,8 @@ from wenjin.demo.network_data import (
     UnitSpec,
     yuexiu_network,
 )
-from wenjin.demo.patron_builder import build_patrons, manifest_patrons
+from wenjin.demo.patron_builder import build_patrons, manifest_patrons, register_borrowers
+from wenjin.network import calendar
 from wenjin.network import services as network
 from wenjin.network.models import OrgUnit
 from wenjin.network.policies import parse_periods
@@ -167,6 +169,8 @@ def build(
         _add_staff(actor, seed)
         build_catalog(actor, rng, catalog)
         build_patrons(actor, random.Random(f"{seed}:patrons"), seed, today)
+        borrowers = register_borrowers(actor, random.Random(f"{seed}:borrowers"), seed, today)
+        build_circulation(actor, random.Random(f"{seed}:loans"), today, borrowers, catalog)
         dataset = DemoDataset.objects.create(seed=seed, scale=scale, built_on=today)
     return dataset
 
@@ -208,6 +212,11 @@ def _create_unit(actor: Actor, spec: UnitSpec, rng: random.Random) -> None:
 
 
 def _add_calendar(actor: Actor, today: date) -> None:
+    for year in (today.year - 1, today.year):
+        shipped = calendar.BUILTIN_DIR / f"public_calendar_cn_{year}.csv"
+        if shipped.is_file():
+            lines = calendar.read_calendar_csv(shipped.read_text(encoding="utf-8"))
+            calendar.calendar_load(actor=actor, lines=lines)
     last_year = today.year - 1
     network.schedule_exception_add(
         actor=actor,

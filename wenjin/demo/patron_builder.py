@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from wenjin.accounts.actor import Actor
+from wenjin.circulation.models import Loan
 from wenjin.lib.errors import ValidationFailed
 from wenjin.network.models import OrgUnit
 from wenjin.patrons import services
@@ -131,12 +132,54 @@ def build_patrons(actor: Actor, rng: random.Random, seed: int, today: date) -> N
     services.card_extend(actor=actor, barcode=extended.card.barcode)
 
 
+# Readers who borrow in the demo's year of circulation (the readers above stay untouched).
+BORROWERS = {"adult": 24, "teen": 6, "child": 6}
+
+
+def register_borrowers(actor: Actor, rng: random.Random, seed: int, today: date) -> list[Card]:
+    """Register the readers the demo circulation lends to, with cards issued over a year
+    ago (so they could borrow all year)."""
+    people = _People(rng, today)
+    homes = list(
+        OrgUnit.objects.filter(kind__in=("district_main", "branch", "special_branch"))
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    issued = today - timedelta(days=400)
+    cards: list[Card] = []
+    adults: list[Card] = []
+    for category, count in BORROWERS.items():
+        low, high = AGES[category]
+        for index in range(count):
+            values: dict[str, Any] = {}
+            if category == "child":
+                values["guardian_barcode"] = adults[index].barcode
+            registration = services.register(
+                actor=actor,
+                name=people.name(),
+                identity_type="resident_id",
+                identity_number=people.identity(rng.randint(low + 1, high)),
+                phone=people.phone(),
+                home_org_code=homes[index % len(homes)],
+                pin=demo_pin(seed, Patron.objects.count()),
+                issued_on=issued,
+                **values,
+            )
+            cards.append(registration.card)
+            if category == "adult":
+                adults.append(registration.card)
+    return cards
+
+
 def manifest_patrons(seed: int) -> list[dict[str, Any]]:
     """Demo readers for the manifest: per category, readers in good standing (an active
     card, no blocks) first, then the others."""
     index = {
         pk: i for i, pk in enumerate(Patron.objects.order_by("pk").values_list("pk", flat=True))
     }
+    borrowing = set(
+        Loan.objects.filter(returned_at__isnull=True).values_list("patron_id", flat=True)
+    )
     cards = (
         Card.objects.filter(status__in=LIVE_CARD_STATUSES, patron__deleted_at=None)
         .select_related("patron", "patron__category", "patron__home_org")
@@ -151,7 +194,7 @@ def manifest_patrons(seed: int) -> list[dict[str, Any]]:
             "home_org": card.patron.home_org.code,
             "status": card.status,
             "expires_on": card.expires_on.isoformat(),
-            "good_standing": card.status == CardStatus.ACTIVE,
+            "good_standing": card.status == CardStatus.ACTIVE and card.patron_id not in borrowing,
         }
         for card in cards
     ]

@@ -76,6 +76,7 @@ class OrgUnitDetail(OrgUnitOut):
     status_from: date | None
     status_until: date | None
     themed_collection: str
+    observes_public_holidays: bool
     director: DirectorOut | None
     ancestors: list[str] = Field(description="codes from the root down to the parent")
     children: list[str]
@@ -104,6 +105,7 @@ class OrgUnitCreateIn(Schema):
     status_from: date | None = None
     status_until: date | None = None
     themed_collection: str = ""
+    observes_public_holidays: bool = False
     director_username: str | None = None
 
 
@@ -121,6 +123,7 @@ class OrgUnitPatchIn(Schema):
     status_from: date | None = None
     status_until: date | None = None
     themed_collection: str | None = None
+    observes_public_holidays: bool | None = None
     director_username: str | None = None
     sort_order: int | None = None
 

@@ -50,6 +50,9 @@ class UnitDetailsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    observes_public_holidays = forms.BooleanField(
+        label=_("Closed on public holidays (open on make-up working days)"), required=False
+    )
     director_username = forms.CharField(
         label=_("Branch director (username)"), max_length=150, required=False
     )
@@ -80,6 +83,7 @@ class UnitDetailsForm(forms.Form):
             "status_from": unit.status_from,
             "status_until": unit.status_until,
             "themed_collection": unit.themed_collection,
+            "observes_public_holidays": unit.observes_public_holidays,
             "director_username": unit.director.username if unit.director else "",
         }
 

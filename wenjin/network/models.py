@@ -88,6 +88,14 @@ class OrgUnit(models.Model):
         on_delete=models.SET_NULL,
         related_name="directed_units",
     )
+    observes_public_holidays = models.BooleanField(
+        _("closed on public holidays"),
+        default=False,
+        help_text=_(
+            "Closed on the national public holidays of the calendar, and open on its make-up "
+            "working days (调休)."
+        ),
+    )
     sort_order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -197,6 +205,41 @@ class ScheduleException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit.code} {self.kind} {self.start_date}–{self.end_date}"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday")
+    WORKDAY = "workday", _("Make-up working day")
+
+
+class PublicCalendarDay(models.Model):
+    """A day of the national calendar that is not what its weekday says: a public holiday
+    (放假) or a make-up working day (调休上班, usually a weekend day).
+
+    Units with ``observes_public_holidays`` close on holidays and, on a make-up working
+    day, keep the hours of ``hours_of_weekday``. The State Council publishes the calendar
+    each December; a network admin enters it (the demo loads the current year).
+    """
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=CalendarDayKind.choices)
+    name = models.CharField(_("name"), max_length=50)
+    hours_of_weekday = models.PositiveSmallIntegerField(
+        _("keeps the hours of weekday"), default=0, help_text="0 = Monday … 6 = Sunday"
+    )
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("public calendar day")
+        verbose_name_plural = _("public calendar")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_of_weekday__lte=6), name="publiccalendarday_weekday"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.name}"
 
 
 class PartnerKind(models.TextChoices):

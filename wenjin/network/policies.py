@@ -173,6 +173,10 @@ class UnitSchedule:
     status_until: date | None = None
     weekly: Mapping[int, Sequence[Period]] = field(default_factory=dict)
     exceptions: Sequence[ExceptionSpan] = ()
+    # The national calendar (day → ("holiday", _) or ("workday", weekday whose hours apply)),
+    # consulted only when the unit observes public holidays.
+    observes_holidays: bool = False
+    calendar: Mapping[date, tuple[str, int]] = field(default_factory=dict)
 
 
 def in_service_on(schedule: UnitSchedule, day: date) -> bool:
@@ -202,14 +206,23 @@ def periods_on(schedule: UnitSchedule, day: date) -> tuple[Period, ...]:
         return ()
     if counting:
         return tuple(min(counting, key=lambda span: span.start).periods or ())
-    return tuple(schedule.weekly.get(day.weekday(), ()))
+    weekday = day.weekday()
+    if schedule.observes_holidays and day in schedule.calendar:
+        kind, hours_of = schedule.calendar[day]
+        if kind == "holiday":
+            return ()
+        weekday = hours_of
+    return tuple(schedule.weekly.get(weekday, ()))
 
 
 def closure_on(schedule: UnitSchedule, day: date) -> ExceptionSpan | None:
-    """The closure that shuts the unit on ``day``, if one does."""
+    """The closure that shuts the unit on ``day``, if one does (a public holiday the unit
+    observes counts as one)."""
     for span in schedule.exceptions:
         if span.is_closure and span.covers(day):
             return span
+    if schedule.observes_holidays and schedule.calendar.get(day, ("",))[0] == "holiday":
+        return ExceptionSpan(day, day, None, _("Public holiday"), own=False)
     return None
 
 

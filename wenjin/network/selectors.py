@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from wenjin.lib.errors import NotFound
 from wenjin.network import policies
-from wenjin.network.models import OrgUnit, ScheduleException, WeeklyHours
+from wenjin.network.models import OrgUnit, PublicCalendarDay, ScheduleException, WeeklyHours
 from wenjin.network.policies import ExceptionSpan, Period, UnitSchedule
 
 
@@ -95,6 +95,12 @@ def schedules_for(units: Iterable[OrgUnit], start: date, end: date) -> dict[int,
             Q(org_unit_id__in=unit_ids) | Q(org_unit_id__in=ancestor_ids, applies_to_subtree=True)
         )
     )
+    calendar = {}
+    if any(unit.observes_public_holidays for unit in units):
+        calendar = {
+            row.day: (row.kind, row.hours_of_weekday)
+            for row in PublicCalendarDay.objects.filter(day__gte=start, day__lte=end)
+        }
     schedules = {}
     for unit in units:
         chain = set() if unit.kind in policies.UNSTAFFED_KINDS else set(unit.ancestor_ids)
@@ -110,6 +116,8 @@ def schedules_for(units: Iterable[OrgUnit], start: date, end: date) -> dict[int,
             status_until=unit.status_until,
             weekly={day: sorted(periods) for day, periods in weekly[unit.pk].items()},
             exceptions=spans,
+            observes_holidays=unit.observes_public_holidays,
+            calendar=calendar,
         )
     return schedules
 
@@ -244,6 +252,7 @@ def unit_detail(unit: OrgUnit) -> dict:
         "status_from": unit.status_from,
         "status_until": unit.status_until,
         "themed_collection": unit.themed_collection,
+        "observes_public_holidays": unit.observes_public_holidays,
         # Only the name: a public username would let anyone lock the account out.
         "director": {"display_name": str(unit.director)} if unit.director else None,
         "ancestors": [ancestor.code for ancestor in chain],

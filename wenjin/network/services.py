@@ -54,6 +54,7 @@ DETAIL_FIELDS = (
     "status_from",
     "status_until",
     "themed_collection",
+    "observes_public_holidays",
     "sort_order",
 )
 # Fields that reshape the network; they need network.manage.
@@ -117,6 +118,8 @@ def _clean_details(values: Mapping[str, Any]) -> dict[str, Any]:
                 raise _invalid(name, _("Unknown status %(value)s.") % {"value": value})
         elif name in ("status_from", "status_until"):
             value = _clean_date(name, value)
+        elif name == "observes_public_holidays":
+            value = value in (True, "true", "on", "1", 1)
         elif name == "sort_order":
             try:
                 value = int(value or 0)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from wenjin.accounts.models import ApiToken, RoleGrant, StaffUser
 from wenjin.catalog.models import Item, Location, Record, RecordIsbn
+from wenjin.circulation.models import Loan
 from wenjin.demo import builder
 from wenjin.network import selectors
 from wenjin.network.models import OrgUnit, Partnership, ScheduleException, WeeklyHours
@@ -116,14 +117,23 @@ def snapshot() -> dict:
                 "patron__identity_masked",
             )
         ),
+        "loans": sorted(
+            Loan.objects.values_list(
+                "item__barcode", "checkout_org__code", "due_date", "returned_at", "renewals"
+            )
+        ),
     }
 
 
 def wipe() -> None:
     from wenjin.accounts.models import AuditEntry
+    from wenjin.circulation.models import LoanFact, Transit
     from wenjin.demo.models import DemoDataset
 
     for model in (
+        LoanFact,
+        Transit,
+        Loan,
         AuditEntry,
         CardEvent,
         CategoryChange,
@@ -338,3 +348,27 @@ def test_demo_catalogue_spreads_copies_like_a_district_library():
     assert (
         floor_plan.exists() and Location.objects.filter(org_unit__code="YX", kind="layer").exists()
     )
+
+
+def test_a_year_of_circulation_with_overdue_loans_and_transits(tmp_path):
+    from wenjin.circulation.models import LoanFact, Transit
+
+    path = tmp_path / "demo-manifest.json"
+    call_command("demo_data", "--seed", "5", "--catalog", "tiny", "--manifest", str(path))
+    today = timezone.localdate()
+    first = Loan.objects.order_by("checked_out_at").first()
+    assert (today - timezone.localdate(first.checked_out_at)).days > 300
+    assert Loan.objects.filter(returned_at__isnull=True, due_date__lt=today).exists()
+    assert LoanFact.objects.count() == Loan.objects.filter(returned_at__isnull=False).count() > 20
+    assert Transit.objects.exists()
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    borrowing = set(
+        Loan.objects.filter(returned_at__isnull=True).values_list("card__barcode", flat=True)
+    )
+    by_category: dict[str, list[dict]] = {}
+    for entry in manifest["patrons"]:
+        by_category.setdefault(entry["category"], []).append(entry)
+    for category, entries in by_category.items():
+        leading = entries[:4]
+        assert all(e["good_standing"] for e in leading), category
+        assert not {e["barcode"] for e in leading} & borrowing, category

@@ -27,6 +27,7 @@ from wenjin.patrons.services.common import (
     _issue_card,
     _new_pin,
     card_by_barcode,
+    refuse_while_borrowing,
     today,
 )
 
@@ -135,6 +136,7 @@ def card_cancel(*, actor: Actor, barcode: str, org_code: str, reason: str = "") 
             )
         if card.status not in LIVE_CARD_STATUSES:
             raise Conflict("CARD_NOT_LIVE", _("This card is no longer in use."))
+        refuse_while_borrowing(card.patron)
         card.status = CardStatus.CANCELLED
         card.save(update_fields=["status"])
         _event(card, "cancelled", actor, unit, reason)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.policies import Perm
 from wenjin.lib import crypto
-from wenjin.lib.errors import NotFound, ValidationFailed
+from wenjin.lib.errors import Conflict, NotFound, ValidationFailed
 from wenjin.network.models import OrgUnit
 from wenjin.patrons import policies
 from wenjin.patrons.models import (
@@ -134,3 +134,25 @@ def _new_pin() -> str:
             return policies.check_pin(pin)
         except ValidationFailed:
             continue
+
+
+def refuse_while_borrowing(patron: Patron) -> None:
+    """A card is cancelled, or a reader deleted, only when nothing is on loan (the fees
+    issue adds: and no debt remains)."""
+    # Circulation builds on readers; asking it here, late, keeps the import one-way.
+    from wenjin.circulation.selectors import open_loan_count
+
+    on_loan = open_loan_count(patron)
+    if on_loan:
+        raise Conflict(
+            "LOANS_OPEN",
+            _("The reader still has %(n)d item(s) on loan: they must be returned first.")
+            % {"n": on_loan},
+        )
+
+
+def forget_reading_history(patron: Patron) -> None:
+    """Unlink a reader from their returned loans (the anonymous facts stay)."""
+    from wenjin.circulation.models import Loan
+
+    Loan.objects.filter(patron=patron, returned_at__isnull=False).update(patron=None, card=None)

@@ -22,7 +22,9 @@ from wenjin.patrons.models import (
 from wenjin.patrons.services.common import (
     _event,
     card_by_barcode,
+    forget_reading_history,
     guardian_barcode,
+    refuse_while_borrowing,
 )
 
 
@@ -75,11 +77,30 @@ def export_data(patron: Patron) -> dict[str, Any]:
             }
             for card in patron.cards.order_by("issued_on", "pk")
         ],
+        "loans": _loans_for_export(patron),
         "category_changes": [
             {"from": c.old.code, "to": c.new.code, "at": c.at.isoformat(), "reason": c.reason}
             for c in patron.category_changes.select_related("old", "new").order_by("at")
         ],
     }
+
+
+def _loans_for_export(patron: Patron) -> list[dict[str, Any]]:
+    """Open loans, and returned ones when the reader keeps their history."""
+    from wenjin.circulation.models import Loan  # circulation builds on readers
+
+    loans = Loan.objects.filter(patron=patron).select_related("item", "item__record")
+    return [
+        {
+            "title": loan.item.record.title,
+            "item_barcode": loan.item.barcode,
+            "checked_out_at": loan.checked_out_at.isoformat(),
+            "due_date": loan.due_date.isoformat(),
+            "returned_at": loan.returned_at.isoformat() if loan.returned_at else None,
+            "renewals": loan.renewals,
+        }
+        for loan in loans.order_by("checked_out_at", "pk")
+    ]
 
 
 def patron_delete(*, actor: Actor, barcode: str, org_code: str) -> None:
@@ -101,6 +122,8 @@ def patron_delete(*, actor: Actor, barcode: str, org_code: str) -> None:
                 "GUARDIAN_OF_READERS",
                 _("This reader is the guardian of a child reader: change the guardian first."),
             )
+        refuse_while_borrowing(patron)
+        forget_reading_history(patron)
         for live in patron.cards.filter(status__in=LIVE_CARD_STATUSES):
             live.status = CardStatus.CANCELLED
             live.save(update_fields=["status"])

@@ -33,6 +33,7 @@ from wenjin.patrons.services.common import (
     _issue_card,
     _new_pin,
     card_by_barcode,
+    forget_reading_history,
     identity_hash,
     live_card,
     phone_hash,
@@ -218,6 +219,9 @@ def patron_update(*, actor: Actor, barcode: str, changes: Mapping[str, Any]) -> 
         if "address" in changes:
             patron.address = str(changes["address"] or "").strip()[:300]
             logged["address"] = True
+        if patron.keeps_history and "keeps_history" in changes and not changes["keeps_history"]:
+            # Withdrawing consent removes the history kept so far, not only future loans.
+            forget_reading_history(patron)
         for flag in ("local_residence", "keeps_history"):
             if flag in changes:
                 setattr(patron, flag, bool(changes[flag]))

@@ -1,0 +1,25 @@
+"""Every write of circulation: checkout, renewal, checkin, transits, rules.
+
+Each service checks the actor's scoped permission, runs in one transaction with the rows
+it changes locked, and writes the audit log.
+"""
+
+from wenjin.circulation.services.common import Refused
+from wenjin.circulation.services.lending import LoanResult, checkout, renew
+from wenjin.circulation.services.returns import (
+    CheckinResult,
+    ReceiveResult,
+    checkin,
+    transit_receive,
+)
+
+__all__ = [
+    "CheckinResult",
+    "LoanResult",
+    "ReceiveResult",
+    "Refused",
+    "checkin",
+    "checkout",
+    "renew",
+    "transit_receive",
+]

@@ -1,0 +1,209 @@
+"""Checkin (通还), routing of returned and found items, transits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wenjin.accounts.actor import Actor
+from wenjin.accounts.services import audit_record
+from wenjin.catalog.models import Item, ItemStatus
+from wenjin.circulation import policies, selectors
+from wenjin.circulation.models import CirculationSettings, Loan, LoanFact, Transit, TransitReason
+from wenjin.circulation.services.common import acting_unit, locked_item, moment
+from wenjin.lib import crypto
+from wenjin.lib.errors import Conflict
+from wenjin.network.models import OrgUnit
+from wenjin.network.policies import is_in_subtree
+from wenjin.patrons.policies import age_band, age_on
+
+# Statuses a checkin clears: the item is in the librarian's hand, so it is not lost.
+FOUND_STATUSES = frozenset({ItemStatus.LOST, ItemStatus.MISSING})
+
+
+@dataclass
+class CheckinResult:
+    """What the routing slip says: the item's new status, where it goes, the fee charged
+    and the loan closed (None for an item that was not on loan)."""
+
+    item: Item
+    item_status: str
+    destination: OrgUnit
+    fee_charged: Decimal
+    loan: Loan | None
+    action: str  # "stay" or "transit"
+    was_found: bool = False
+
+
+def _loan_fact(loan: Loan, item: Item, unit: OrgUnit, on_day: datetime) -> None:
+    patron = loan.patron
+    returned = timezone.localdate(on_day)
+    checked_out = timezone.localdate(loan.checked_out_at)
+    age = age_on(patron.birth_date, checked_out) if patron and patron.birth_date else None
+    LoanFact.objects.create(
+        checkout_date=checked_out,
+        return_date=returned,
+        checkout_org_id=loan.checkout_org_id,
+        checkin_org=unit,
+        owning_org_id=item.owning_org_id,
+        home_org_id=patron.home_org_id if patron else None,
+        material_type=item.material_type,
+        clc_top=item.record.clc_top,
+        language=item.language or item.record.language,
+        patron_category=patron.category.code if patron else "",
+        age_band=age_band(age),
+        reader_key=crypto.pseudonym(f"patron:{loan.patron_id}") if patron else "",
+        renewals=loan.renewals,
+        overdue_days=policies.overdue_days(loan.due_date, returned),
+    )
+
+
+def _close_loan(loan: Loan, item: Item, unit: OrgUnit, when: datetime) -> Decimal:
+    """Close the loan, charge the overdue fee, leave the anonymous fact, and unlink the
+    reader unless they keep their reading history."""
+    patron = loan.patron
+    waived = bool(patron and patron.category.fee_waiver)
+    fee = policies.overdue_fee(
+        due=loan.due_date,
+        returned=timezone.localdate(when),
+        fee_per_day=loan.fee_per_day,
+        fee_cap=loan.fee_cap,
+        grace_days=loan.grace_days,
+        waived=waived,
+    )
+    _loan_fact(loan, item, unit, when)
+    keep = bool(patron and patron.keeps_history)
+    Loan.objects.filter(pk=loan.pk).update(
+        returned_at=when,
+        checkin_org=unit,
+        overdue_fee=fee,
+        patron=loan.patron_id if keep else None,
+        card=loan.card_id if keep else None,
+    )
+    loan.returned_at, loan.checkin_org, loan.overdue_fee = when, unit, fee
+    return fee
+
+
+def _send(item: Item, here: OrgUnit, to_id: int, reason: str, when: datetime) -> None:
+    Transit.objects.create(item=item, from_org=here, to_org_id=to_id, reason=reason, sent_at=when)
+
+
+def checkin(
+    *, actor: Actor, item_barcode: str, org_code: str, at: datetime | None = None
+) -> CheckinResult:
+    """Return an item at any unit (通还) and route it: it stays when this is its owning
+    library or it floats here, else it goes home in transit. An item that was not on loan
+    is routed the same way (a found item: lost or missing is cleared); an item in transit
+    is received here, or sent on to its destination."""
+    when = moment(at)
+    with transaction.atomic():
+        unit = acting_unit(actor, org_code, when)
+        item = locked_item(item_barcode)
+        if item.status == ItemStatus.WITHDRAWN:
+            raise Conflict(
+                "ITEM_WITHDRAWN", _("This item was withdrawn from the collection: set it aside.")
+            )
+        loan = (
+            Loan.objects.select_related("patron", "patron__category")
+            .filter(item=item, returned_at__isnull=True)
+            .first()
+        )
+        at_home = is_in_subtree(unit.path, item.owning_org.path)
+        if loan is not None and not item.in_network_scheme and not at_home:
+            setting = selectors.circulation_settings().out_of_scheme_return
+            if setting == CirculationSettings.OutOfSchemeReturn.REFUSE:
+                raise Conflict(
+                    "NOT_IN_NETWORK_SCHEME",
+                    _("This item is outside 通借通还: it must be returned to %(unit)s.")
+                    % {"unit": item.owning_org.name_zh},
+                )
+        fee = Decimal("0.00")
+        if loan is not None:
+            fee = _close_loan(loan, item, unit, when)
+        transit = selectors.open_transit(item.pk)
+        if transit is not None:
+            Transit.objects.filter(pk=transit.pk).update(received_at=when, received_org=unit)
+        if transit is not None and transit.to_org_id != unit.pk:
+            route = policies.Route("transit", transit.to_org_id, TransitReason.REROUTE)
+        else:
+            floats = selectors.floats_at(item.owning_org_id, unit.pk, item.material_type)
+            route = policies.route_item(
+                here_id=unit.pk, owning_id=item.owning_org_id, floats_here=floats
+            )
+        if route.action == "transit":
+            _send(item, unit, route.destination_id, route.reason, when)
+            status = ItemStatus.IN_TRANSIT
+        else:
+            status = ItemStatus.AVAILABLE
+        was_found = item.status in FOUND_STATUSES
+        Item.objects.filter(pk=item.pk).update(
+            status=status, current_org=unit, updated_at=timezone.now()
+        )
+        item.status, item.current_org = status, unit
+        destination = (
+            unit if route.action == "stay" else OrgUnit.objects.get(pk=route.destination_id)
+        )
+        audit_record(
+            actor,
+            "circulation.checkin",
+            org_unit=unit,
+            target=loan or item,
+            changes={
+                "item": item.barcode,
+                "route": route.action,
+                "to": destination.code,
+                "fee": str(fee),
+                **({"found": True} if was_found else {}),
+            },
+        )
+    return CheckinResult(item, status, destination, fee, loan, route.action, was_found)
+
+
+@dataclass
+class ReceiveResult:
+    item: Item
+    item_status: str
+    destination: OrgUnit
+    rerouted: bool
+
+
+def transit_receive(
+    *, actor: Actor, item_barcode: str, org_code: str, at: datetime | None = None
+) -> ReceiveResult:
+    """Receive an item in transit at ``org_code``: at its destination it becomes available
+    there; anywhere else it is sent on to its destination (re-routed)."""
+    when = moment(at)
+    with transaction.atomic():
+        unit = acting_unit(actor, org_code, when)
+        item = locked_item(item_barcode)
+        transit = selectors.open_transit(item.pk)
+        if transit is None or item.status != ItemStatus.IN_TRANSIT:
+            raise Conflict(
+                "NOT_IN_TRANSIT",
+                _("This item is not in transit (status: %(status)s): check it in instead.")
+                % {"status": ItemStatus(item.status).label},
+            )
+        Transit.objects.filter(pk=transit.pk).update(received_at=when, received_org=unit)
+        rerouted = transit.to_org_id != unit.pk
+        if rerouted:
+            _send(item, unit, transit.to_org_id, TransitReason.REROUTE, when)
+            status, destination = ItemStatus.IN_TRANSIT, transit.to_org
+        else:
+            status, destination = ItemStatus.AVAILABLE, unit
+        Item.objects.filter(pk=item.pk).update(
+            status=status, current_org=unit, updated_at=timezone.now()
+        )
+        item.status, item.current_org = status, unit
+        audit_record(
+            actor,
+            "circulation.transit_receive",
+            org_unit=unit,
+            target=item,
+            changes={"item": item.barcode, "rerouted": rerouted, "to": destination.code},
+        )
+    return ReceiveResult(item, status, destination, rerouted)
