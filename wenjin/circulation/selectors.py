@@ -1,15 +1,16 @@
-"""Reads for circulation: the rules matrix (cached per process), a reader's loans and
-counts, due-date calendars, transits."""
+"""Reads for circulation: the rules matrix, settings, units and calendars (cached per
+process for a few seconds), a reader's loans and counts, transits."""
 
 from __future__ import annotations
 
-import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from wenjin.circulation import policies
@@ -22,21 +23,32 @@ from wenjin.circulation.models import (
 )
 from wenjin.network import policies as network_policies
 from wenjin.network.models import OrgUnit
-from wenjin.network.selectors import schedule_for
+from wenjin.network.selectors import get_unit, schedule_for
 from wenjin.patrons.models import Patron
 
-# Rules change a few times a year; each process re-reads them when a cheap version query
-# says they changed, and at the latest after this many seconds (a unit moved in the tree
-# changes the paths the rules match on without touching the rules).
-RULES_MAX_AGE_SECONDS = 60.0
+T = TypeVar("T")
 
-_rules_lock = threading.Lock()
-_rules_cache: dict[str, object] = {"version": None, "loaded": 0.0, "rules": ()}
+# Rules, settings, units, hours and floating groups change a few times a year but are read
+# by every checkout. Each process keeps them for a few seconds: a change made in this
+# process clears the cache at once (signals in apps.py), one made elsewhere (another web
+# worker, a bulk update) shows within CACHE_SECONDS.
+CACHE_SECONDS = 5.0
+_cache: dict[tuple[object, ...], tuple[float, object]] = {}
 
 
-def _rules_version() -> tuple[int, object]:
-    version = LoanRule.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
-    return (version["n"], version["changed"])
+def _cached(key: tuple[object, ...], load: Callable[[], T]) -> T:
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1]  # type: ignore[return-value]
+    value = load()
+    _cache[key] = (now, value)
+    return value
+
+
+def clear_caches(**_signal_arguments: object) -> None:
+    """Forget every cached rule, setting, unit and calendar (a signal receiver too)."""
+    _cache.clear()
 
 
 def _terms(rule: LoanRule) -> policies.RuleTerms:
@@ -65,23 +77,34 @@ def _terms(rule: LoanRule) -> policies.RuleTerms:
 
 
 def loan_rules() -> tuple[policies.RuleTerms, ...]:
-    """Every loan rule as matcher terms, from the process cache when still current."""
-    version = _rules_version()
-    now = time.monotonic()
-    with _rules_lock:
-        fresh = now - float(_rules_cache["loaded"]) < RULES_MAX_AGE_SECONDS  # type: ignore[arg-type]
-        if _rules_cache["version"] == version and fresh:
-            return _rules_cache["rules"]  # type: ignore[return-value]
-    rules = tuple(
-        _terms(rule) for rule in LoanRule.objects.select_related("checkout_org", "owning_org")
+    """Every loan rule as matcher terms."""
+    return _cached(
+        ("rules",),
+        lambda: tuple(
+            _terms(rule) for rule in LoanRule.objects.select_related("checkout_org", "owning_org")
+        ),
     )
-    with _rules_lock:
-        _rules_cache.update(version=version, loaded=now, rules=rules)
-    return rules
 
 
 def circulation_settings() -> CirculationSettings:
-    return CirculationSettings.objects.first() or CirculationSettings()
+    return _cached(
+        ("settings",), lambda: CirculationSettings.objects.first() or CirculationSettings()
+    )
+
+
+def unit_by_code(code: str) -> OrgUnit:
+    """The unit with ``code`` (ORG_UNIT_NOT_FOUND when there is none)."""
+    return _cached(("unit", code), lambda: get_unit(code))
+
+
+def unit_by_id(unit_id: int) -> OrgUnit:
+    return _cached(("unit_id", unit_id), lambda: OrgUnit.objects.get(pk=unit_id))
+
+
+def first_row(rows: QuerySet[T]) -> T | None:
+    """The first row, or None, without the ORDER BY of ``.first()``: on a unique lookup the
+    ordering only tempts PostgreSQL into walking the primary key index."""
+    return next(iter(rows.order_by()[:1]), None)
 
 
 def today() -> date:
@@ -91,10 +114,14 @@ def today() -> date:
 def adjusted_due_date(unit: OrgUnit, due: date) -> date:
     """``due``, or the next day ``unit`` is open when it is closed that day (weekly hours,
     closures, public holidays). A unit with no opening hours recorded keeps ``due``."""
-    schedule = schedule_for(unit, due, days=network_policies.NEXT_OPEN_SEARCH_DAYS)
-    if not schedule.weekly:
-        return due
-    return network_policies.next_open_day(schedule, due) or due
+
+    def load() -> date:
+        schedule = schedule_for(unit, due, days=network_policies.NEXT_OPEN_SEARCH_DAYS)
+        if not schedule.weekly:
+            return due
+        return network_policies.next_open_day(schedule, due) or due
+
+    return _cached(("due", unit.pk, due), load)
 
 
 @dataclass
@@ -130,8 +157,23 @@ def debt_of(patron: Patron) -> Decimal:
 def floats_at(item_owning_id: int, here_id: int, material_type: str) -> bool:
     """Whether an item owned by ``item_owning_id`` stays at ``here_id`` when returned there
     (both units in one floating group that covers its material type)."""
-    groups = FloatingGroup.objects.filter(members=here_id).filter(members=item_owning_id)
-    return groups.filter(Q(material_type="") | Q(material_type=material_type)).exists()
+    groups = _cached(("floating",), _floating_groups)
+    return any(
+        here_id in members and item_owning_id in members and kind in ("", material_type)
+        for members, kind in groups
+    )
+
+
+def _floating_groups() -> list[tuple[frozenset[int], str]]:
+    members: dict[int, set[int]] = {}
+    for group_id, unit_id in FloatingGroup.members.through.objects.values_list(
+        "floatinggroup_id", "orgunit_id"
+    ):
+        members.setdefault(group_id, set()).add(unit_id)
+    return [
+        (frozenset(members.get(group.pk, ())), group.material_type)
+        for group in FloatingGroup.objects.all()
+    ]
 
 
 def open_loans(patron: Patron) -> QuerySet[Loan]:
@@ -147,10 +189,10 @@ def open_loan_count(patron: Patron) -> int:
 
 
 def open_transit(item_id: int) -> Transit | None:
-    return (
-        Transit.objects.filter(item_id=item_id, received_at__isnull=True)
-        .select_related("to_org", "from_org")
-        .first()
+    return first_row(
+        Transit.objects.filter(item_id=item_id, received_at__isnull=True).select_related(
+            "to_org", "from_org"
+        )
     )
 
 

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.policies import Perm
 from wenjin.catalog.models import Item
-from wenjin.circulation import policies
+from wenjin.circulation import policies, selectors
+from wenjin.circulation.selectors import first_row
 from wenjin.lib.errors import Conflict, NotFound, ValidationFailed
 from wenjin.network import policies as network_policies
 from wenjin.network.models import OrgUnit
 from wenjin.network.policies import UnitSchedule
-from wenjin.network.selectors import get_unit
 
 
 class Refused(Conflict):
@@ -41,7 +41,7 @@ def acting_unit(actor: Actor, org_code: str, when: datetime) -> OrgUnit:
     """The unit where the action happens: it must exist, be in service (its status, not
     the time of day: staff work before opening and machines around the clock), and lie
     in the actor's circulation scope."""
-    unit = get_unit(org_code)
+    unit = selectors.unit_by_code((org_code or "").strip())
     actor.require(Perm.CIRCULATE, unit)
     schedule = UnitSchedule(unit.status, unit.status_from, unit.status_until)
     if not network_policies.in_service_on(schedule, timezone.localdate(when)):
@@ -59,11 +59,10 @@ def locked_item(barcode: str) -> Item:
     # Join only what circulation never changes: PostgreSQL re-checks a locked row's join
     # after waiting for the lock, and a join on current_org (which the other transaction
     # just changed) would drop the row as if it did not exist.
-    item = (
+    item = first_row(
         Item.objects.select_for_update(of=("self",))
         .select_related("record", "owning_org")
         .filter(barcode=barcode)
-        .first()
     )
     if item is None:
         raise NotFound("ITEM_NOT_FOUND", _("There is no item with barcode %(b)s.") % {"b": barcode})

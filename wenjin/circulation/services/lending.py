@@ -15,6 +15,7 @@ from wenjin.accounts.services import audit_record
 from wenjin.catalog.models import Item, ItemStatus, MaterialType
 from wenjin.circulation import policies, selectors
 from wenjin.circulation.models import Loan, LoanRenewal, Transit
+from wenjin.circulation.selectors import first_row
 from wenjin.circulation.services.common import (
     Refused,
     acting_unit,
@@ -27,7 +28,6 @@ from wenjin.lib.errors import Conflict, NotFound
 from wenjin.network.models import OrgUnit
 from wenjin.network.policies import is_in_subtree
 from wenjin.patrons.models import Card, Family, Patron
-from wenjin.patrons.services.common import card_by_barcode
 
 
 @dataclass
@@ -65,13 +65,19 @@ def _rule_for(unit: OrgUnit, item: Item, patron: Patron) -> policies.RuleTerms:
 
 
 def _locked_reader(barcode: str) -> Card:
-    """The reader's card, with the reader (or their family, when they share a quota)
-    locked, so two desks cannot both lend the last item of a quota."""
-    card = card_by_barcode(barcode, lock=True)
+    """The reader's card, with the card and the reader (or their family, when they share a
+    quota) locked, so two desks cannot both lend the last item of a quota."""
+    barcode = (barcode or "").strip()
+    card = first_row(
+        Card.objects.select_related("patron", "patron__category")
+        .select_for_update(of=("self", "patron"))
+        .filter(barcode=barcode, patron__deleted_at=None)
+    )
+    if card is None:
+        raise NotFound("PATRON_NOT_FOUND", _("There is no reader with this card number."))
     patron = card.patron
     if patron.family_id and patron.category.is_family:
-        Family.objects.select_for_update().filter(pk=patron.family_id).first()
-    Patron.objects.select_for_update().filter(pk=patron.pk).first()
+        list(Family.objects.select_for_update().filter(pk=patron.family_id).values_list("pk"))
     return card
 
 
@@ -117,10 +123,10 @@ def checkout(
         item = locked_item(item_barcode)
         patron = card.patron
         if item.status == ItemStatus.CHECKED_OUT:
-            loan = (
-                Loan.objects.select_related("checkout_org")
-                .filter(item=item, returned_at__isnull=True)
-                .first()
+            loan = first_row(
+                Loan.objects.select_related("checkout_org").filter(
+                    item=item, returned_at__isnull=True
+                )
             )
             if loan is not None and loan.patron_id == patron.pk:
                 loan.item = item
@@ -192,10 +198,8 @@ def renew(
     with transaction.atomic():
         card = _locked_reader(patron_barcode)
         item = locked_item(item_barcode)
-        loan = (
-            Loan.objects.select_related("checkout_org")
-            .filter(item=item, returned_at__isnull=True)
-            .first()
+        loan = first_row(
+            Loan.objects.select_related("checkout_org").filter(item=item, returned_at__isnull=True)
         )
         if loan is None or loan.patron_id != card.patron_id:
             raise NotFound("LOAN_NOT_FOUND", _("This item is not on loan to this reader."))

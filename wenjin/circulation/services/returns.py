@@ -15,6 +15,7 @@ from wenjin.accounts.services import audit_record
 from wenjin.catalog.models import Item, ItemStatus
 from wenjin.circulation import policies, selectors
 from wenjin.circulation.models import CirculationSettings, Loan, LoanFact, Transit, TransitReason
+from wenjin.circulation.selectors import first_row
 from wenjin.circulation.services.common import acting_unit, locked_item, moment
 from wenjin.lib import crypto
 from wenjin.lib.errors import Conflict
@@ -108,10 +109,10 @@ def checkin(
             raise Conflict(
                 "ITEM_WITHDRAWN", _("This item was withdrawn from the collection: set it aside.")
             )
-        loan = (
-            Loan.objects.select_related("patron", "patron__category")
-            .filter(item=item, returned_at__isnull=True)
-            .first()
+        loan = first_row(
+            Loan.objects.select_related("patron", "patron__category").filter(
+                item=item, returned_at__isnull=True
+            )
         )
         at_home = is_in_subtree(unit.path, item.owning_org.path)
         if loan is not None and not item.in_network_scheme and not at_home:
@@ -125,7 +126,8 @@ def checkin(
         fee = Decimal("0.00")
         if loan is not None:
             fee = _close_loan(loan, item, unit, when)
-        transit = selectors.open_transit(item.pk)
+        # An open transit always goes with the in-transit status; skip the lookup otherwise.
+        transit = selectors.open_transit(item.pk) if item.status == ItemStatus.IN_TRANSIT else None
         if transit is not None:
             Transit.objects.filter(pk=transit.pk).update(received_at=when, received_org=unit)
         if transit is not None and transit.to_org_id != unit.pk:
@@ -145,9 +147,7 @@ def checkin(
             status=status, current_org=unit, updated_at=timezone.now()
         )
         item.status, item.current_org = status, unit
-        destination = (
-            unit if route.action == "stay" else OrgUnit.objects.get(pk=route.destination_id)
-        )
+        destination = unit if route.action == "stay" else selectors.unit_by_id(route.destination_id)
         audit_record(
             actor,
             "circulation.checkin",
@@ -181,7 +181,8 @@ def transit_receive(
     with transaction.atomic():
         unit = acting_unit(actor, org_code, when)
         item = locked_item(item_barcode)
-        transit = selectors.open_transit(item.pk)
+        # An open transit always goes with the in-transit status; skip the lookup otherwise.
+        transit = selectors.open_transit(item.pk) if item.status == ItemStatus.IN_TRANSIT else None
         if transit is None or item.status != ItemStatus.IN_TRANSIT:
             raise Conflict(
                 "NOT_IN_TRANSIT",

@@ -13,6 +13,7 @@ from wenjin.catalog.models import Item
 from wenjin.catalog.services import items_add, record_save_fields
 from wenjin.circulation.defaults import ensure_default_rules
 from wenjin.circulation.models import CirculationSettings, LoanRule
+from wenjin.circulation.selectors import clear_caches
 from wenjin.patrons.defaults import ensure_categories
 from wenjin.patrons.models import Card, PatronCategory
 from wenjin.patrons.services import register
@@ -84,3 +85,11 @@ def make_reader(tree, system, categories) -> Callable[..., Card]:
 @pytest.fixture
 def reader(make_reader) -> Card:
     return make_reader()
+
+
+@pytest.fixture(autouse=True)
+def fresh_circulation_caches():
+    """Tests change rules and settings with bulk updates, which send no signals."""
+    clear_caches()
+    yield
+    clear_caches()

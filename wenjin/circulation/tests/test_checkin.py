@@ -120,7 +120,9 @@ def test_out_of_scheme_returns_elsewhere_are_accepted_or_refused_by_setting(
         give_back(system, "P1", "YX-GT")
     assert refused.value.code == "NOT_IN_NETWORK_SCHEME"
     assert Loan.objects.get().returned_at is None
-    CirculationSettings.objects.update(out_of_scheme_return="transit")
+    settings = CirculationSettings.objects.get()
+    settings.out_of_scheme_return = "transit"
+    settings.save()  # the change is seen at once (the settings cache is cleared)
     result = give_back(system, "P1", "YX-GT")
     assert (result.item_status, result.destination.code) == ("in_transit", "YX-DS")
 
