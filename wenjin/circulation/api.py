@@ -8,11 +8,13 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from wenjin.accounts.policies import Perm
 from wenjin.api.core import ERROR_RESPONSES, Page, paginate
 from wenjin.circulation import policies, selectors, services
+from wenjin.circulation.models import Transit
 from wenjin.network.selectors import get_unit
 from wenjin.patrons import selectors as patron_selectors
 
@@ -221,6 +223,30 @@ def unit_transits(
     unit = get_unit(code)
     request.auth.require(Perm.CIRCULATE, unit)
     return paginate(selectors.transits(unit, direction), page, page_size, selectors.transit_out)
+
+
+class StaleTransitOut(TransitOut):
+    days_in_transit: int
+
+
+@router.get(
+    "/transits/stale",
+    response={200: Page[StaleTransitOut], **ERROR_RESPONSES},
+    summary="Transits open longer than the configured days, oldest first (network-wide)",
+)
+def stale_transits(
+    request: HttpRequest,
+    older_than_days: int | None = Query(None, ge=1, le=3650),
+    page: int = Query(1, ge=1),
+    page_size: int = Query(50, ge=1, le=200),
+) -> dict[str, Any]:
+    request.auth.require_anywhere(Perm.CIRCULATE)
+    now = timezone.now()
+
+    def out(transit: Transit) -> dict[str, Any]:
+        return selectors.transit_out(transit) | {"days_in_transit": (now - transit.sent_at).days}
+
+    return paginate(selectors.stale_transits(older_than_days), page, page_size, out)
 
 
 @router.get(

@@ -77,7 +77,7 @@ def build_circulation(
                         heapq.heappush(
                             agenda,
                             (
-                                day + timedelta(days=rng.randint(1, 3)),
+                                day + timedelta(days=rng.randint(1, 6)),
                                 sequence,
                                 "receive",
                                 {"item": payload["item"], "org": result.destination.code},
@@ -114,8 +114,8 @@ def build_circulation(
             on_loan.add(item.barcode)
             counts["loans"] += 1
             kept_days = rng.choice((7, 12, 20, 25, 28, 30, 33, 45))
-            if rng.random() < 0.06:
-                continue  # never returned: overdue by now, unless borrowed lately
+            if (today - day).days <= 75 and rng.random() < 0.25:
+                continue  # still out: overdue by now if borrowed over a loan period ago
             returns_at = item.current_org.code if rng.random() < 0.8 else rng.choice(desks).code
             sequence += 1
             due_back = day + timedelta(days=kept_days)

@@ -1,6 +1,11 @@
 """Circulation API: the contract of the circulation issue, its refusals and permissions."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+
+from wenjin.circulation import services
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +133,22 @@ def test_the_openapi_document_shows_the_contract(desk):
     assert {"201", "200", "409", "404"} <= set(
         paths["/api/v1/circulation/checkout"]["post"]["responses"]
     )
+
+
+def test_stale_transits_report(desk, items, reader, system, make_staff, api_client):
+    long_ago = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    services.checkout(
+        actor=system,
+        item_barcode="B1",
+        patron_barcode=reader.barcode,
+        org_code="YX-GT",
+        at=long_ago,
+    )
+    services.checkin(actor=system, item_barcode="B1", org_code="HZ-A", at=long_ago)
+    report = desk.get("/api/v1/transits/stale").json()
+    assert report["count"] == 1
+    row = report["results"][0]
+    assert (row["item_barcode"], row["to_org_code"]) == ("B1", "YX-GT")
+    assert row["days_in_transit"] > 7
+    cataloguer = api_client(make_staff("cat", "cataloguer", "YX"))
+    assert cataloguer.get("/api/v1/transits/stale").status_code == 403
