@@ -249,11 +249,75 @@ def stale_transits(
     return paginate(selectors.stale_transits(older_than_days), page, page_size, out)
 
 
+class RuleConditionsOut(RuleOut):
+    checkout_org_code: str | None
+    owning_org_code: str | None
+    patron_category: str | None
+    material_type: str | None
+    is_children: bool | None
+    is_rare: bool | None
+    loanable: bool
+    network_lending: bool | None = Field(description="None: as the item's own scheme flag")
+
+
+class RuleIn(Schema):
+    name: str | None = Field(None, max_length=100)
+    checkout_org_code: str | None = None
+    owning_org_code: str | None = None
+    patron_category: str | None = None
+    material_type: str | None = None
+    is_children: bool | None = None
+    is_rare: bool | None = None
+    loanable: bool | None = None
+    loan_days: int | None = None
+    renewals_allowed: int | None = None
+    renewal_days: int | None = None
+    max_items: int | None = None
+    max_items_of_type: int | None = None
+    network_lending: bool | None = None
+    fee_per_day: Decimal | None = None
+    fee_cap: Decimal | None = None
+    grace_days: int | None = None
+
+
 @router.get(
     "/circulation/rules",
-    response={200: list[RuleOut], **ERROR_RESPONSES},
-    summary="The loan rules matrix",
+    response={200: list[RuleConditionsOut], **ERROR_RESPONSES},
+    summary="The loan rules matrix, most specific first (the order in which rules win)",
 )
 def rules(request: HttpRequest) -> list[dict[str, Any]]:
-    patron_selectors.require_lookup(request.auth)
-    return [policies.describe_rule(rule) for rule in selectors.loan_rules()]
+    request.auth.require_anywhere(Perm.CIRCULATE)
+    return [selectors.rule_out(rule) for rule in selectors.rule_rows()]
+
+
+@router.post(
+    "/circulation/rules",
+    response={201: RuleConditionsOut, **ERROR_RESPONSES},
+    summary="Add a loan rule",
+)
+def rule_create(request: HttpRequest, payload: RuleIn) -> Status:
+    rule = services.loan_rule_save(
+        actor=request.auth, values=payload.model_dump(exclude_unset=True)
+    )
+    return Status(201, selectors.rule_out(rule))
+
+
+@router.patch(
+    "/circulation/rules/{rule_id}",
+    response={200: RuleConditionsOut, **ERROR_RESPONSES},
+    summary="Change a loan rule (loans already made keep their terms)",
+)
+def rule_update(request: HttpRequest, rule_id: int, payload: RuleIn) -> dict[str, Any]:
+    values = payload.model_dump(exclude_unset=True)
+    rule = services.loan_rule_save(actor=request.auth, values=values, rule_id=rule_id)
+    return selectors.rule_out(rule)
+
+
+@router.delete(
+    "/circulation/rules/{rule_id}",
+    response={204: None, **ERROR_RESPONSES},
+    summary="Remove a loan rule",
+)
+def rule_delete(request: HttpRequest, rule_id: int) -> Status:
+    services.loan_rule_delete(actor=request.auth, rule_id=rule_id)
+    return Status(204, None)

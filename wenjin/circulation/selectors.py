@@ -253,3 +253,23 @@ def transit_out(transit: Transit) -> dict[str, object]:
         "reason": transit.reason,
         "sent_at": transit.sent_at,
     }
+
+
+def rule_rows() -> list[LoanRule]:
+    """The rules matrix, most specific first (the order in which they win)."""
+    rules = list(LoanRule.objects.select_related("checkout_org", "owning_org", "patron_category"))
+    return sorted(rules, key=lambda rule: policies.specificity(_terms(rule)), reverse=True)
+
+
+def rule_out(rule: LoanRule) -> dict[str, object]:
+    """A rule with its conditions, for the rules API and page."""
+    return policies.describe_rule(_terms(rule)) | {
+        "checkout_org_code": rule.checkout_org.code if rule.checkout_org else None,
+        "owning_org_code": rule.owning_org.code if rule.owning_org else None,
+        "patron_category": rule.patron_category.code if rule.patron_category else None,
+        "material_type": rule.material_type or None,
+        "is_children": rule.is_children,
+        "is_rare": rule.is_rare,
+        "loanable": rule.loanable,
+        "network_lending": rule.network_lending,
+    }

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.checkout, name="checkout"),
     path("checkin/", views.checkin, name="checkin"),
     path("transits/", views.transits, name="transits"),
+    path("rules/", views.rules, name="rules"),
 ]

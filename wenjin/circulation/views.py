@@ -219,3 +219,20 @@ def transits(request: HttpRequest) -> HttpResponse:
             "stale_days": selectors.circulation_settings().stale_transit_days,
         },
     )
+
+
+@login_required
+def rules(request: HttpRequest) -> HttpResponse:
+    """The rules matrix, most specific first: what the desk's explanations refer to."""
+    actor = _actor(request)
+    units = _desk_units(actor)
+    unit = _desk_unit(request, units)
+    return render(
+        request,
+        "circulation/rules.html",
+        {
+            "units": units,
+            "unit": unit,
+            "rules": [selectors.rule_out(r) for r in selectors.rule_rows()],
+        },
+    )

@@ -12,6 +12,7 @@ from wenjin.circulation.services.returns import (
     checkin,
     transit_receive,
 )
+from wenjin.circulation.services.rules import loan_rule_delete, loan_rule_save
 
 __all__ = [
     "CheckinResult",
@@ -20,6 +21,8 @@ __all__ = [
     "Refused",
     "checkin",
     "checkout",
+    "loan_rule_delete",
+    "loan_rule_save",
     "renew",
     "transit_receive",
 ]

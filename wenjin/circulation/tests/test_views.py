@@ -93,3 +93,12 @@ def test_transit_receipt_on_the_page(staff_client, items, reader, system):
 def test_staff_without_the_desk_role_get_404(staff_client):
     cataloguer = staff_client("cat", "cataloguer", "YX-GT")
     assert cataloguer.get("/staff/desk/").status_code == 404
+
+
+def test_the_rules_page_lists_the_matrix_in_winning_order(desk, tree):
+    page = desk.get("/staff/desk/rules/").content.decode()
+    order = [
+        page.index(f'<th scope="row">{name}')
+        for name in ("家庭证：期刊", "期刊", "善本", "图书（默认）")
+    ]
+    assert order == sorted(order)
