@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -158,7 +158,21 @@ def detail(request: HttpRequest, patron_id: int) -> HttpResponse:
     )
 
 
-ACTIONS = ("renew", "extend", "lost", "block", "unblock", "pin", "reveal_identity", "reveal_phone")
+ACTIONS = (
+    "renew",
+    "extend",
+    "lost",
+    "block",
+    "unblock",
+    "pin",
+    "reveal_identity",
+    "reveal_phone",
+    "cancel",
+    "delete",
+    "export",
+    "family_create",
+    "family_leave",
+)
 
 
 @login_required
@@ -195,6 +209,44 @@ def act(request: HttpRequest, patron_id: int) -> HttpResponse:
             )
             messages.success(
                 request, _("Card blocked.") if action == "block" else _("Card unblocked.")
+            )
+        elif action == "cancel":
+            services.card_cancel(
+                actor=actor, barcode=barcode, org_code=patron.home_org.code, reason=reason
+            )
+            messages.success(request, _("Card %(card)s cancelled.") % {"card": barcode})
+        elif action == "delete":
+            if request.POST.get("confirm") != "yes":
+                messages.error(request, _("Tick the box to confirm the deletion."))
+            else:
+                services.patron_delete(actor=actor, barcode=barcode, org_code=patron.home_org.code)
+                messages.success(
+                    request,
+                    _(
+                        "The reader's personal data was deleted; statistics keep only anonymous facts."
+                    ),
+                )
+                return redirect("patrons:find")
+        elif action == "export":
+            data = services.patron_export(actor=actor, barcode=barcode)
+            response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+            response["Content-Disposition"] = f'attachment; filename="reader-{patron.pk}.json"'
+            return response
+        elif action == "family_create":
+            others = [b for b in request.POST.get("members", "").replace("，", ",").split(",")]
+            services.family_create(
+                actor=actor,
+                name=request.POST.get("family_name", ""),
+                barcodes=[barcode, *(b.strip() for b in others if b.strip())],
+            )
+            messages.success(request, _("The family card is set up."))
+        elif action == "family_leave":
+            left = services.family_leave(actor=actor, barcode=barcode)
+            messages.success(
+                request,
+                _("The reader left the family.")
+                if left == 1
+                else _("The family had too few members left and was dissolved."),
             )
         elif action == "pin":
             pin = services.pin_set(actor=actor, barcode=barcode)

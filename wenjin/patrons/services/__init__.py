@@ -23,6 +23,7 @@ from wenjin.patrons.services.common import (
 from wenjin.patrons.services.privacy import (
     export_data,
     patron_delete,
+    patron_export,
     reveal,
 )
 from wenjin.patrons.services.registration import (
@@ -30,6 +31,7 @@ from wenjin.patrons.services.registration import (
     FAMILY_MIN_MEMBERS,
     Registration,
     family_create,
+    family_leave,
     follow_age,
     patron_update,
     register,
@@ -48,11 +50,13 @@ __all__ = [
     "expire_cards",
     "export_data",
     "family_create",
+    "family_leave",
     "follow_age",
     "guardian_barcode",
     "identity_hash",
     "live_card",
     "patron_delete",
+    "patron_export",
     "patron_update",
     "phone_hash",
     "pin_matches",

@@ -290,6 +290,48 @@ def family_create(*, actor: Actor, name: str, barcodes: list[str]) -> Family:
     return family
 
 
+def family_leave(*, actor: Actor, barcode: str) -> int:
+    """Take a reader out of their family. A family left with fewer than three members or
+    without a minor no longer is one: everyone leaves. Each reader who leaves goes back to
+    the category for their age (adult when the age is unknown). Returns how many left."""
+    with transaction.atomic():
+        card = card_by_barcode(barcode, lock=True)
+        _editable(actor, card)
+        family_id = card.patron.family_id
+        if family_id is None:
+            raise Conflict("NOT_IN_FAMILY", _("This reader does not belong to a family."))
+        Family.objects.select_for_update().filter(pk=family_id).first()
+        members = list(
+            Patron.objects.select_for_update()
+            .select_related("category")
+            .filter(family_id=family_id, deleted_at=None)
+        )
+        staying = [m for m in members if m.pk != card.patron_id]
+        now = today()
+        has_minor = any(m.birth_date and policies.age_on(m.birth_date, now) < 18 for m in staying)
+        leaving = members if len(staying) < FAMILY_MIN_MEMBERS or not has_minor else [card.patron]
+        rules = _category_rules()
+        for member in leaving:
+            age = policies.age_on(member.birth_date, now) if member.birth_date else None
+            code = (policies.category_for_age(age, rules) if age is not None else None) or "adult"
+            new = _category(code)
+            if new.pk != member.category_id:
+                CategoryChange.objects.create(
+                    patron=member, old=member.category, new=new, reason="family left"
+                )
+            Patron.objects.filter(pk=member.pk).update(family=None, category=new)
+        if len(leaving) == len(members):
+            Family.objects.filter(pk=family_id).delete()
+        audit_record(
+            actor,
+            "family.leave",
+            org_unit=card.patron.home_org,
+            target=card.patron,
+            changes={"left": len(leaving), "dissolved": len(leaving) == len(members)},
+        )
+    return len(leaving)
+
+
 def follow_age(on: date | None = None) -> int:
     """The daily job: move readers whose category follows age into the category for
     their age (a child card becomes a teen card at 12). Returns how many moved."""
