@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from wenjin.circulation import policies
@@ -122,29 +121,6 @@ def adjusted_due_date(unit: OrgUnit, due: date) -> date:
         return network_policies.next_open_day(schedule, due) or due
 
     return _cached(("due", unit.pk, due), load)
-
-
-@dataclass
-class LoanCounts:
-    open: int
-    overdue: int
-    of_type: int
-
-
-def loan_counts(patron: Patron, material_type: str, on: date) -> LoanCounts:
-    """Open, overdue and same-type open loans of a reader, or of their whole family when
-    their category shares a family quota (one query)."""
-    loans = Loan.objects.filter(returned_at__isnull=True)
-    if patron.family_id and patron.category.is_family:
-        loans = loans.filter(patron__family_id=patron.family_id)
-    else:
-        loans = loans.filter(patron_id=patron.pk)
-    counts = loans.aggregate(
-        open=Count("id"),
-        overdue=Count("id", filter=Q(due_date__lt=on)),
-        of_type=Count("id", filter=Q(item__material_type=material_type)),
-    )
-    return LoanCounts(counts["open"], counts["overdue"], counts["of_type"])
 
 
 def debt_of(patron: Patron) -> Decimal:

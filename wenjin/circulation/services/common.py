@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.policies import Perm
 from wenjin.catalog.models import Item
-from wenjin.circulation import policies, selectors
-from wenjin.circulation.selectors import first_row
+from wenjin.circulation import policies, rows, selectors
 from wenjin.lib.errors import Conflict, NotFound, ValidationFailed
 from wenjin.network import policies as network_policies
 from wenjin.network.models import OrgUnit
@@ -56,14 +55,7 @@ def locked_item(barcode: str) -> Item:
     barcode = (barcode or "").strip()
     if not barcode:
         raise ValidationFailed(_("Scan or type an item barcode."), fields={"item_barcode": ""})
-    # Join only what circulation never changes: PostgreSQL re-checks a locked row's join
-    # after waiting for the lock, and a join on current_org (which the other transaction
-    # just changed) would drop the row as if it did not exist.
-    item = first_row(
-        Item.objects.select_for_update(of=("self",))
-        .select_related("record", "owning_org")
-        .filter(barcode=barcode)
-    )
+    item = rows.lock_item(barcode)
     if item is None:
         raise NotFound("ITEM_NOT_FOUND", _("There is no item with barcode %(b)s.") % {"b": barcode})
     return item

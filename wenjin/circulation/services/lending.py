@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.services import audit_record
 from wenjin.catalog.models import Item, ItemStatus, MaterialType
-from wenjin.circulation import policies, selectors
+from wenjin.circulation import policies, rows, selectors
 from wenjin.circulation.models import Loan, LoanRenewal, Transit
-from wenjin.circulation.selectors import first_row
 from wenjin.circulation.services.common import (
     Refused,
     acting_unit,
@@ -67,12 +66,7 @@ def _rule_for(unit: OrgUnit, item: Item, patron: Patron) -> policies.RuleTerms:
 def _locked_reader(barcode: str) -> Card:
     """The reader's card, with the card and the reader (or their family, when they share a
     quota) locked, so two desks cannot both lend the last item of a quota."""
-    barcode = (barcode or "").strip()
-    card = first_row(
-        Card.objects.select_related("patron", "patron__category")
-        .select_for_update(of=("self", "patron"))
-        .filter(barcode=barcode, patron__deleted_at=None)
-    )
+    card = rows.lock_reader((barcode or "").strip())
     if card is None:
         raise NotFound("PATRON_NOT_FOUND", _("There is no reader with this card number."))
     patron = card.patron
@@ -81,15 +75,19 @@ def _locked_reader(barcode: str) -> Card:
     return card
 
 
-def _reader_state(card: Card, item: Item, on: date) -> policies.ReaderState:
-    counts = selectors.loan_counts(card.patron, item.material_type, on)
+def _reader_state(
+    card: Card, item: Item, on: date, rule: policies.RuleTerms
+) -> policies.ReaderState:
+    # Loans of the item's type are counted only when the rule limits them.
+    of_type = item.material_type if rule.max_items_of_type is not None else None
+    open_loans, overdue, open_of_type = rows.loan_counts(card.patron, of_type, on)
     return policies.ReaderState(
         card_status=card.status,
         card_expires_on=card.expires_on,
-        overdue_loans=counts.overdue,
+        overdue_loans=overdue,
         debt=selectors.debt_of(card.patron),
-        open_loans=counts.open,
-        open_loans_of_type=counts.of_type,
+        open_loans=open_loans,
+        open_loans_of_type=open_of_type,
     )
 
 
@@ -123,19 +121,16 @@ def checkout(
         item = locked_item(item_barcode)
         patron = card.patron
         if item.status == ItemStatus.CHECKED_OUT:
-            loan = first_row(
-                Loan.objects.select_related("checkout_org").filter(
-                    item=item, returned_at__isnull=True
-                )
-            )
+            loan = rows.open_loan(item.pk)
             if loan is not None and loan.patron_id == patron.pk:
                 loan.item = item
+                loan.checkout_org = selectors.unit_by_id(loan.checkout_org_id)
                 return _renew_locked(
                     actor, loan, card, unit, codes, override_reason, when, renewed_by_checkout=True
                 )
         rule = _rule_for(unit, item, patron)
         transit = selectors.open_transit(item.pk) if item.status == ItemStatus.IN_TRANSIT else None
-        reader = _reader_state(card, item, on)
+        reader = _reader_state(card, item, on, rule)
         item_state = policies.ItemState(
             status=item.status,
             in_scheme=item.in_network_scheme,
@@ -198,12 +193,11 @@ def renew(
     with transaction.atomic():
         card = _locked_reader(patron_barcode)
         item = locked_item(item_barcode)
-        loan = first_row(
-            Loan.objects.select_related("checkout_org").filter(item=item, returned_at__isnull=True)
-        )
+        loan = rows.open_loan(item.pk)
         if loan is None or loan.patron_id != card.patron_id:
             raise NotFound("LOAN_NOT_FOUND", _("This item is not on loan to this reader."))
         loan.item = item
+        loan.checkout_org = selectors.unit_by_id(loan.checkout_org_id)
         unit = acting_unit(actor, org_code or loan.checkout_org.code, when)
         codes = check_overrides(actor, unit, overrides, override_reason)
         return _renew_locked(actor, loan, card, unit, codes, override_reason, when)
@@ -232,7 +226,7 @@ def _renew_locked(
             "name": loan.rule_name,
         }
     )
-    reader = _reader_state(card, item, on)
+    reader = _reader_state(card, item, on, rule)
     refusals = policies.reader_refusals(reader, on, _limits()) + policies.renewal_refusals(
         renewals=loan.renewals, renewals_allowed=loan.renewals_allowed
     )

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.services import audit_record
 from wenjin.catalog.models import Item, ItemStatus
-from wenjin.circulation import policies, selectors
+from wenjin.circulation import policies, rows, selectors
 from wenjin.circulation.models import CirculationSettings, Loan, LoanFact, Transit, TransitReason
-from wenjin.circulation.selectors import first_row
 from wenjin.circulation.services.common import acting_unit, locked_item, moment
 from wenjin.lib import crypto
 from wenjin.lib.errors import Conflict
@@ -109,11 +108,7 @@ def checkin(
             raise Conflict(
                 "ITEM_WITHDRAWN", _("This item was withdrawn from the collection: set it aside.")
             )
-        loan = first_row(
-            Loan.objects.select_related("patron", "patron__category").filter(
-                item=item, returned_at__isnull=True
-            )
-        )
+        loan = rows.open_loan(item.pk)
         at_home = is_in_subtree(unit.path, item.owning_org.path)
         if loan is not None and not item.in_network_scheme and not at_home:
             setting = selectors.circulation_settings().out_of_scheme_return

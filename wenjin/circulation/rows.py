@@ -1,0 +1,230 @@
+"""The row locks and lookups every checkout and checkin makes, in plain SQL.
+
+Each is one indexed lookup that the database answers in about 0.1 ms, while Django's
+query compiler takes over 1 ms to build the same statement when it joins and locks
+(``select_related`` with ``select_for_update(of=…)``): on the busiest path of the
+platform that was most of a checkout's time. The SQL is the same on SQLite and
+PostgreSQL except the row-lock clause, which SQLite does not have (its write
+transactions start with BEGIN IMMEDIATE and so are serialised anyway). The rows come
+back as model instances holding the columns read; any other field loads on access.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+
+from django.db import connection
+from django.db.models import Model
+
+from wenjin.catalog.models import Item, Record
+from wenjin.circulation.models import Loan
+from wenjin.network.models import OrgUnit
+from wenjin.patrons.models import Card, Patron, PatronCategory
+
+CARD_FIELDS = ("id", "status", "expires_on", "patron_id")
+PATRON_FIELDS = (
+    "id",
+    "name",
+    "category_id",
+    "home_org_id",
+    "birth_date",
+    "family_id",
+    "keeps_history",
+)
+CATEGORY_FIELDS = ("id", "code", "is_family", "fee_waiver")
+ITEM_FIELDS = (
+    "id",
+    "barcode",
+    "record_id",
+    "owning_org_id",
+    "current_org_id",
+    "call_number",
+    "material_type",
+    "is_children",
+    "is_rare",
+    "language",
+    "in_network_scheme",
+    "status",
+)
+RECORD_FIELDS = ("id", "title", "clc_top", "language")
+UNIT_FIELDS = ("id", "code", "name_zh", "name_en", "path", "kind")
+LOAN_FIELDS = (
+    "id",
+    "item_id",
+    "patron_id",
+    "card_id",
+    "checkout_org_id",
+    "checked_out_at",
+    "due_date",
+    "rule_name",
+    "renewals",
+    "renewals_allowed",
+    "renewal_days",
+    "fee_per_day",
+    "fee_cap",
+    "grace_days",
+)
+
+
+def _in_model_order(model: type[Model], names: tuple[str, ...]) -> tuple[str, ...]:
+    """``Model.from_db`` takes the values in the model's field order."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+CARD_FIELDS = _in_model_order(Card, CARD_FIELDS)
+PATRON_FIELDS = _in_model_order(Patron, PATRON_FIELDS)
+CATEGORY_FIELDS = _in_model_order(PatronCategory, CATEGORY_FIELDS)
+ITEM_FIELDS = _in_model_order(Item, ITEM_FIELDS)
+RECORD_FIELDS = _in_model_order(Record, RECORD_FIELDS)
+UNIT_FIELDS = _in_model_order(OrgUnit, UNIT_FIELDS)
+LOAN_FIELDS = _in_model_order(Loan, LOAN_FIELDS)
+
+
+def _columns(alias: str, names: tuple[str, ...]) -> str:
+    return ", ".join(f'{alias}."{name}"' for name in names)
+
+
+@functools.cache
+def _converters(model: type[Model], names: tuple[str, ...], vendor: str) -> list[list[Callable]]:
+    """What Django's compiler would apply to each column read (SQLite hands dates back as
+    text and booleans as integers); ``vendor`` keys the cache."""
+    del vendor
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    result = []
+    for name in names:
+        field = fields[name]
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column)
+        result.append((converters + field.get_db_converters(connection), column))
+    return result
+
+
+def _build(model: type[Model], names: tuple[str, ...], values: tuple) -> Model:
+    converted = []
+    columns = _converters(model, names, connection.vendor)
+    for value, (converters, column) in zip(values, columns, strict=True):
+        for converter in converters:
+            value = converter(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, names, converted)
+
+
+def _lock(*aliases: str) -> str:
+    if not connection.features.has_select_for_update:
+        return ""
+    return " FOR UPDATE OF " + ", ".join(aliases)
+
+
+def _split(row: tuple, *widths: int) -> list[tuple]:
+    parts, start = [], 0
+    for width in widths:
+        parts.append(row[start : start + width])
+        start += width
+    return parts
+
+
+def _fetch_one(sql: str, params: list[object]) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def lock_reader(barcode: str) -> Card | None:
+    """A card by barcode with its reader and category; the card and reader rows locked."""
+    sql = (
+        f"SELECT {_columns('c', CARD_FIELDS)}, {_columns('p', PATRON_FIELDS)}, "
+        f"{_columns('k', CATEGORY_FIELDS)} "
+        f'FROM "{Card._meta.db_table}" c '
+        f'JOIN "{Patron._meta.db_table}" p ON p."id" = c."patron_id" '
+        f'JOIN "{PatronCategory._meta.db_table}" k ON k."id" = p."category_id" '
+        f'WHERE c."barcode" = %s AND p."deleted_at" IS NULL{_lock("c", "p")}'
+    )
+    row = _fetch_one(sql, [barcode])
+    if row is None:
+        return None
+    card_row, patron_row, category_row = _split(
+        row, len(CARD_FIELDS), len(PATRON_FIELDS), len(CATEGORY_FIELDS)
+    )
+    card = _build(Card, CARD_FIELDS, card_row)
+    patron = _build(Patron, PATRON_FIELDS, patron_row)
+    patron.category = _build(PatronCategory, CATEGORY_FIELDS, category_row)
+    card.patron = patron
+    return card
+
+
+def lock_item(barcode: str) -> Item | None:
+    """An item by barcode with its record and owning unit; only the item row locked.
+
+    Only what circulation never changes is joined: PostgreSQL re-checks a locked row's
+    join after waiting for the lock, and a join on a column the other transaction just
+    changed (the current unit) would drop the row as if it did not exist.
+    """
+    sql = (
+        f"SELECT {_columns('i', ITEM_FIELDS)}, {_columns('r', RECORD_FIELDS)}, "
+        f"{_columns('o', UNIT_FIELDS)} "
+        f'FROM "{Item._meta.db_table}" i '
+        f'JOIN "{Record._meta.db_table}" r ON r."id" = i."record_id" '
+        f'JOIN "{OrgUnit._meta.db_table}" o ON o."id" = i."owning_org_id" '
+        f'WHERE i."barcode" = %s{_lock("i")}'
+    )
+    row = _fetch_one(sql, [barcode])
+    if row is None:
+        return None
+    item_row, record_row, unit_row = _split(
+        row, len(ITEM_FIELDS), len(RECORD_FIELDS), len(UNIT_FIELDS)
+    )
+    item = _build(Item, ITEM_FIELDS, item_row)
+    item.record = _build(Record, RECORD_FIELDS, record_row)
+    item.owning_org = _build(OrgUnit, UNIT_FIELDS, unit_row)
+    return item
+
+
+def open_loan(item_id: int) -> Loan | None:
+    """The open loan of an item (there is at most one), with its reader and category."""
+    sql = (
+        f"SELECT {_columns('l', LOAN_FIELDS)}, {_columns('p', PATRON_FIELDS)}, "
+        f"{_columns('k', CATEGORY_FIELDS)} "
+        f'FROM "{Loan._meta.db_table}" l '
+        f'LEFT JOIN "{Patron._meta.db_table}" p ON p."id" = l."patron_id" '
+        f'LEFT JOIN "{PatronCategory._meta.db_table}" k ON k."id" = p."category_id" '
+        f'WHERE l."item_id" = %s AND l."returned_at" IS NULL'
+    )
+    row = _fetch_one(sql, [item_id])
+    if row is None:
+        return None
+    loan_row, patron_row, category_row = _split(
+        row, len(LOAN_FIELDS), len(PATRON_FIELDS), len(CATEGORY_FIELDS)
+    )
+    loan = _build(Loan, LOAN_FIELDS, loan_row)
+    if loan.patron_id is not None:
+        patron = _build(Patron, PATRON_FIELDS, patron_row)
+        patron.category = _build(PatronCategory, CATEGORY_FIELDS, category_row)
+        loan.patron = patron
+    return loan
+
+
+def loan_counts(patron: Patron, material_type: str | None, on: date) -> tuple[int, int, int]:
+    """Open loans, overdue loans and open loans of ``material_type`` (0 when None) of a
+    reader, or of their family when it shares a quota."""
+    shared = bool(patron.family_id and patron.category.is_family)
+    loans = Loan._meta.db_table
+    owner = (
+        f'l."patron_id" IN (SELECT "id" FROM "{Patron._meta.db_table}" WHERE "family_id" = %s)'
+        if shared
+        else 'l."patron_id" = %s'
+    )
+    of_type = "0"
+    params: list[object] = [on]
+    if material_type is not None:
+        of_type = 'COALESCE(SUM(CASE WHEN i."material_type" = %s THEN 1 ELSE 0 END), 0)'
+        params.append(material_type)
+    join = f' JOIN "{Item._meta.db_table}" i ON i."id" = l."item_id"' if material_type else ""
+    sql = (
+        f'SELECT COUNT(*), COALESCE(SUM(CASE WHEN l."due_date" < %s THEN 1 ELSE 0 END), 0), '
+        f'{of_type} FROM "{loans}" l{join} WHERE l."returned_at" IS NULL AND {owner}'
+    )
+    params.append(patron.family_id if shared else patron.pk)
+    row = _fetch_one(sql, params)
+    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
