@@ -32,6 +32,9 @@ class RuleOut(Schema):
     fee_per_day: str = Field(description="yuan, decimal string")
     fee_cap: str
     grace_days: int
+    holds_allowed: bool
+    max_holds: int
+    hold_shelf_days: int
 
 
 class CheckoutIn(Schema):
@@ -62,7 +65,8 @@ class CheckinOut(Schema):
     destination_org_code: str
     fee_charged: str = Field(description="overdue fee in yuan, decimal string", examples=["0.30"])
     loan_id: int | None
-    routing: Literal["stay", "transit"]
+    routing: Literal["stay", "hold_shelf", "transit"]
+    hold_id: int | None = Field(description="the hold this copy now fills, if any")
     found: bool = Field(description="the item had been lost or missing")
 
 
@@ -86,7 +90,7 @@ class ReceiveIn(Schema):
 
 
 class ReceiveOut(Schema):
-    item_status: Literal["available", "in_transit"]
+    item_status: Literal["available", "in_transit", "on_hold_shelf"]
     destination_org_code: str
     rerouted: bool
 
@@ -156,6 +160,7 @@ def checkin(request: HttpRequest, payload: CheckinIn) -> dict[str, Any]:
         "fee_charged": f"{result.fee_charged:.2f}",
         "loan_id": result.loan.pk if result.loan else None,
         "routing": result.action,
+        "hold_id": result.hold.pk if result.hold else None,
         "found": result.was_found,
     }
 
@@ -278,6 +283,9 @@ class RuleIn(Schema):
     fee_per_day: Decimal | None = None
     fee_cap: Decimal | None = None
     grace_days: int | None = None
+    holds_allowed: bool | None = None
+    max_holds: int | None = None
+    hold_shelf_days: int | None = None
 
 
 @router.get(

@@ -57,6 +57,9 @@ class RuleTerms:
     fee_per_day: Decimal = Decimal("0.10")
     fee_cap: Decimal = Decimal("10.00")
     grace_days: int = 0
+    holds_allowed: bool = True
+    max_holds: int = 10
+    hold_shelf_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,9 @@ def describe_rule(rule: RuleTerms) -> dict[str, object]:
         "fee_per_day": f"{rule.fee_per_day:.2f}",
         "fee_cap": f"{rule.fee_cap:.2f}",
         "grace_days": rule.grace_days,
+        "holds_allowed": rule.holds_allowed,
+        "max_holds": rule.max_holds,
+        "hold_shelf_days": rule.hold_shelf_days,
     }
 
 

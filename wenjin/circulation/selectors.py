@@ -14,8 +14,11 @@ from django.utils import timezone
 
 from wenjin.circulation import policies
 from wenjin.circulation.models import (
+    ACTIVE_HOLD_STATUSES,
     CirculationSettings,
     FloatingGroup,
+    Hold,
+    HoldStatus,
     Loan,
     LoanRule,
     Transit,
@@ -72,6 +75,9 @@ def _terms(rule: LoanRule) -> policies.RuleTerms:
         fee_per_day=rule.fee_per_day,
         fee_cap=rule.fee_cap,
         grace_days=rule.grace_days,
+        holds_allowed=rule.holds_allowed,
+        max_holds=rule.max_holds,
+        hold_shelf_days=rule.hold_shelf_days,
     )
 
 
@@ -248,4 +254,55 @@ def rule_out(rule: LoanRule) -> dict[str, object]:
         "is_rare": rule.is_rare,
         "loanable": rule.loanable,
         "network_lending": rule.network_lending,
+    }
+
+
+def patron_holds(patron: Patron) -> QuerySet[Hold]:
+    return (
+        Hold.objects.filter(patron=patron, status__in=ACTIVE_HOLD_STATUSES)
+        .select_related("record", "pickup_org", "captured_item")
+        .order_by("placed_at", "pk")
+    )
+
+
+def pull_list(unit: OrgUnit) -> QuerySet[Hold]:
+    """Holds waiting for a copy that stands on ``unit``'s shelves: what to fetch, in the
+    order the holds were placed."""
+    return (
+        Hold.objects.filter(
+            status=HoldStatus.WAITING,
+            target_item__current_org=unit,
+            target_item__status="available",
+        )
+        .select_related("record", "pickup_org", "target_item", "target_item__location")
+        .order_by("placed_at", "pk")
+    )
+
+
+def hold_shelf(unit: OrgUnit) -> QuerySet[Hold]:
+    """Copies waiting on ``unit``'s hold shelf, soonest expiring first."""
+    return (
+        Hold.objects.filter(status=HoldStatus.READY, pickup_org=unit)
+        .select_related("record", "patron", "captured_item")
+        .order_by("expires_on", "pk")
+    )
+
+
+def hold_out(hold: Hold) -> dict[str, object]:
+    from wenjin.circulation.services.holds import queue_position
+
+    item = hold.captured_item or hold.target_item
+    return {
+        "hold_id": hold.pk,
+        "record_id": hold.record_id,
+        "title": hold.record.title,
+        "item_barcode": hold.item.barcode if hold.item_id else None,
+        "pickup_org_code": hold.pickup_org.code,
+        "status": hold.status,
+        "position": queue_position(hold),
+        "placed_at": hold.placed_at,
+        "expires_on": hold.expires_on,
+        "copy_barcode": item.barcode if item else None,
+        "call_number": item.call_number if item else "",
+        "location": item.location.name if item and item.location_id else "",
     }

@@ -15,6 +15,7 @@ from wenjin.accounts.services import audit_record
 from wenjin.catalog.models import Item, ItemStatus, MaterialType
 from wenjin.circulation import policies, rows, selectors
 from wenjin.circulation.models import Loan, LoanRenewal, Transit
+from wenjin.circulation.services import holds
 from wenjin.circulation.services.common import (
     Refused,
     acting_unit,
@@ -131,14 +132,27 @@ def checkout(
         rule = _rule_for(unit, item, patron)
         transit = selectors.open_transit(item.pk) if item.status == ItemStatus.IN_TRANSIT else None
         reader = _reader_state(card, item, on, rule)
+        held = (
+            holds.captured_hold(item.pk)
+            if item.status in (ItemStatus.ON_HOLD_SHELF, ItemStatus.IN_TRANSIT)
+            else None
+        )
+        own_hold = held is not None and held.patron_id == patron.pk
         item_state = policies.ItemState(
-            status=item.status,
+            # The reader's own hold on the shelf (or arriving here) is theirs to take.
+            status=ItemStatus.AVAILABLE if own_hold else item.status,
             in_scheme=item.in_network_scheme,
             at_owning_library=is_in_subtree(unit.path, item.owning_org.path),
             transit_to_here=transit is not None and transit.to_org_id == unit.pk,
         )
+        held_refusal = (
+            [policies.Refusal("HOLD_FOR_OTHER_PATRON", _("This item is held for another reader."))]
+            if held is not None and not own_hold
+            else []
+        )
         refusals = (
-            policies.reader_refusals(reader, on, _limits())
+            held_refusal
+            + policies.reader_refusals(reader, on, _limits())
             + policies.item_refusals(item_state, rule)
             + policies.limit_refusals(reader, rule, MaterialType(item.material_type).label)
         )
@@ -165,6 +179,7 @@ def checkout(
         Item.objects.filter(pk=item.pk).update(
             status=ItemStatus.CHECKED_OUT, current_org=unit, updated_at=timezone.now()
         )
+        holds.fulfil_on_checkout(item, patron, when)
         audit_record(
             actor,
             "circulation.override" if overridden else "circulation.checkout",
@@ -228,7 +243,9 @@ def _renew_locked(
     )
     reader = _reader_state(card, item, on, rule)
     refusals = policies.reader_refusals(reader, on, _limits()) + policies.renewal_refusals(
-        renewals=loan.renewals, renewals_allowed=loan.renewals_allowed
+        renewals=loan.renewals,
+        renewals_allowed=loan.renewals_allowed,
+        hold_waiting=holds.waiting_for(item, card.patron_id),
     )
     overridden = refuse_unless_overridden(refusals, codes, rule)
     old_due = loan.due_date

@@ -14,8 +14,9 @@ from wenjin.accounts.actor import Actor
 from wenjin.accounts.services import audit_record
 from wenjin.catalog.models import Item, ItemStatus
 from wenjin.circulation import policies, rows, selectors
-from wenjin.circulation.models import CirculationSettings, Loan, LoanFact, Transit, TransitReason
+from wenjin.circulation.models import CirculationSettings, Hold, Loan, LoanFact, Transit
 from wenjin.circulation.services.common import acting_unit, locked_item, moment
+from wenjin.circulation.services.routing import place_item
 from wenjin.lib import crypto
 from wenjin.lib.errors import Conflict
 from wenjin.network.models import OrgUnit
@@ -36,8 +37,9 @@ class CheckinResult:
     destination: OrgUnit
     fee_charged: Decimal
     loan: Loan | None
-    action: str  # "stay" or "transit"
+    action: str  # "stay", "hold_shelf" or "transit"
     was_found: bool = False
+    hold: Hold | None = None
 
 
 def _loan_fact(loan: Loan, item: Item, unit: OrgUnit, on_day: datetime) -> None:
@@ -89,17 +91,14 @@ def _close_loan(loan: Loan, item: Item, unit: OrgUnit, when: datetime) -> Decima
     return fee
 
 
-def _send(item: Item, here: OrgUnit, to_id: int, reason: str, when: datetime) -> None:
-    Transit.objects.create(item=item, from_org=here, to_org_id=to_id, reason=reason, sent_at=when)
-
-
 def checkin(
     *, actor: Actor, item_barcode: str, org_code: str, at: datetime | None = None
 ) -> CheckinResult:
-    """Return an item at any unit (通还) and route it: it stays when this is its owning
-    library or it floats here, else it goes home in transit. An item that was not on loan
-    is routed the same way (a found item: lost or missing is cleared); an item in transit
-    is received here, or sent on to its destination."""
+    """Return an item at any unit (通还) and route it: to the first waiting hold it can
+    fill (the hold shelf here, or in transit to the pickup unit), else it stays when this
+    is its owning library or it floats here, else it goes home in transit. An item that
+    was not on loan is routed the same way (a found item: lost or missing is cleared); an
+    item in transit is received here and routed from here."""
     when = moment(at)
     with transaction.atomic():
         unit = acting_unit(actor, org_code, when)
@@ -125,24 +124,9 @@ def checkin(
         transit = selectors.open_transit(item.pk) if item.status == ItemStatus.IN_TRANSIT else None
         if transit is not None:
             Transit.objects.filter(pk=transit.pk).update(received_at=when, received_org=unit)
-        if transit is not None and transit.to_org_id != unit.pk:
-            route = policies.Route("transit", transit.to_org_id, TransitReason.REROUTE)
-        else:
-            floats = selectors.floats_at(item.owning_org_id, unit.pk, item.material_type)
-            route = policies.route_item(
-                here_id=unit.pk, owning_id=item.owning_org_id, floats_here=floats
-            )
-        if route.action == "transit":
-            _send(item, unit, route.destination_id, route.reason, when)
-            status = ItemStatus.IN_TRANSIT
-        else:
-            status = ItemStatus.AVAILABLE
         was_found = item.status in FOUND_STATUSES
-        Item.objects.filter(pk=item.pk).update(
-            status=status, current_org=unit, updated_at=timezone.now()
-        )
-        item.status, item.current_org = status, unit
-        destination = unit if route.action == "stay" else selectors.unit_by_id(route.destination_id)
+        placement = place_item(item, unit, when)
+        status, destination = placement.status, placement.destination
         audit_record(
             actor,
             "circulation.checkin",
@@ -150,13 +134,15 @@ def checkin(
             target=loan or item,
             changes={
                 "item": item.barcode,
-                "route": route.action,
+                "route": placement.action,
                 "to": destination.code,
                 "fee": str(fee),
                 **({"found": True} if was_found else {}),
             },
         )
-    return CheckinResult(item, status, destination, fee, loan, route.action, was_found)
+    return CheckinResult(
+        item, status, destination, fee, loan, placement.action, was_found, placement.hold
+    )
 
 
 @dataclass
@@ -170,8 +156,9 @@ class ReceiveResult:
 def transit_receive(
     *, actor: Actor, item_barcode: str, org_code: str, at: datetime | None = None
 ) -> ReceiveResult:
-    """Receive an item in transit at ``org_code``: at its destination it becomes available
-    there; anywhere else it is sent on to its destination (re-routed)."""
+    """Receive an item in transit at ``org_code``: a copy for a hold picked up here goes on
+    the hold shelf; otherwise it is routed as at checkin (a waiting hold first, then its
+    own shelf or a floating one, else home): one received at the wrong unit is sent on."""
     when = moment(at)
     with transaction.atomic():
         unit = acting_unit(actor, org_code, when)
@@ -186,15 +173,8 @@ def transit_receive(
             )
         Transit.objects.filter(pk=transit.pk).update(received_at=when, received_org=unit)
         rerouted = transit.to_org_id != unit.pk
-        if rerouted:
-            _send(item, unit, transit.to_org_id, TransitReason.REROUTE, when)
-            status, destination = ItemStatus.IN_TRANSIT, transit.to_org
-        else:
-            status, destination = ItemStatus.AVAILABLE, unit
-        Item.objects.filter(pk=item.pk).update(
-            status=status, current_org=unit, updated_at=timezone.now()
-        )
-        item.status, item.current_org = status, unit
+        placement = place_item(item, unit, when)
+        status, destination = placement.status, placement.destination
         audit_record(
             actor,
             "circulation.transit_receive",

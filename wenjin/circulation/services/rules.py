@@ -25,6 +25,8 @@ COUNT_FIELDS = {
     "renewal_days": (1, 3650),
     "max_items": (0, 10_000),
     "grace_days": (0, 365),
+    "max_holds": (0, 1000),
+    "hold_shelf_days": (1, 60),
 }
 MONEY_FIELDS = ("fee_per_day", "fee_cap")
 FLAG_FIELDS = ("is_children", "is_rare", "network_lending")  # None, True or False
@@ -35,6 +37,7 @@ RULE_FIELDS = (
     "patron_category",
     "material_type",
     "loanable",
+    "holds_allowed",
     "max_items_of_type",
     *COUNT_FIELDS,
     *MONEY_FIELDS,
@@ -68,8 +71,8 @@ def _apply(rule: LoanRule, values: Mapping[str, Any]) -> None:
             if value and value not in MaterialType.values:
                 raise _invalid(name, _("Unknown material type %(value)s.") % {"value": value})
             rule.material_type = value or ""
-        elif name == "loanable":
-            rule.loanable = bool(value)
+        elif name in ("loanable", "holds_allowed"):
+            setattr(rule, name, bool(value))
         elif name in FLAG_FIELDS:
             setattr(rule, name, None if value is None else bool(value))
         elif name in COUNT_FIELDS or name == "max_items_of_type":

@@ -46,6 +46,7 @@ def test_checkout_checkin_and_the_routing_contract(desk, items, reader):
         "fee_charged": "0.00",
         "loan_id": None,
         "routing": "transit",
+        "hold_id": None,
         "found": False,
     }
     incoming = desk.get("/api/v1/org-units/YX-GT/transits?direction=incoming").json()

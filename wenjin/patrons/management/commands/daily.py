@@ -1,6 +1,7 @@
-"""``wenjin daily [--date YYYY-MM-DD]``: the nightly job. Today it moves readers into the
-category for their age and marks cards past their expiry; later issues add holds and
-fees to it. Safe to run more than once a day."""
+"""``wenjin daily [--date YYYY-MM-DD]``: the nightly job. It moves readers into the
+category for their age, marks cards past their expiry and expires holds not collected
+from the hold shelf (their copies go to the next reader or home); the fees issue adds its
+work here. Safe to run more than once a day."""
 
 from datetime import date
 
@@ -10,7 +11,7 @@ from wenjin.patrons.services import expire_cards, follow_age
 
 
 class Command(BaseCommand):
-    help = "Run the daily job (reader categories by age, card expiry)."
+    help = "Run the daily job (reader categories by age, card expiry, hold-shelf expiry)."
 
     def add_arguments(self, parser: object) -> None:
         parser.add_argument("--date", help="run as of this date (default: today)")
@@ -24,4 +25,11 @@ class Command(BaseCommand):
                 raise CommandError(f"--date takes YYYY-MM-DD: {error}") from None
         moved = follow_age(on)
         expired = expire_cards(on)
-        self.stdout.write(f"readers moved by age: {moved}; cards expired: {expired}")
+        # Circulation builds on readers; its share of the nightly work runs here too.
+        from wenjin.circulation.services.holds import expire_holds
+
+        holds_expired = expire_holds(on)
+        self.stdout.write(
+            f"readers moved by age: {moved}; cards expired: {expired}; "
+            f"holds expired on the shelf: {holds_expired}"
+        )
