@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wenjin.circulation import views
+from wenjin.circulation import views, views_holds
 
 app_name = "circulation"
 urlpatterns = [
@@ -8,4 +8,7 @@ urlpatterns = [
     path("checkin/", views.checkin, name="checkin"),
     path("transits/", views.transits, name="transits"),
     path("rules/", views.rules, name="rules"),
+    path("pull-list/", views_holds.pull_list, name="pull-list"),
+    path("hold-shelf/", views_holds.hold_shelf, name="hold-shelf"),
+    path("records/<int:record_id>/holds/", views_holds.record_holds, name="record-holds"),
 ]
