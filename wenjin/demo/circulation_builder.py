@@ -121,4 +121,62 @@ def build_circulation(
             due_back = day + timedelta(days=kept_days)
             payload = {"item": item.barcode, "org": returns_at}
             heapq.heappush(agenda, (due_back, sequence, "return", payload))
+    counts.update(_holds(actor, rng, borrowers))
     return counts
+
+
+def _holds(actor: Actor, rng: random.Random, borrowers: list[Card]) -> dict[str, int]:
+    """Holds as they stand on a normal morning: some waiting for a copy to come back,
+    some on a pull list, some travelling to the pickup branch, some on the hold shelf."""
+    from wenjin.circulation.models import Hold, HoldStatus, Loan
+    from wenjin.circulation.services import holds
+
+    now = timezone.now()
+    readers = list(borrowers)
+    rng.shuffle(readers)
+    on_loan = list(
+        Loan.objects.filter(returned_at__isnull=True)
+        .order_by("pk")
+        .values_list("item__record_id", "item__current_org__code")
+    )
+    available = list(
+        Item.objects.filter(status=ItemStatus.AVAILABLE, in_network_scheme=True)
+        .order_by("pk")
+        .values_list("barcode", "record_id", "current_org__code")[:2000]
+    )
+    desks = list(
+        OrgUnit.objects.filter(kind__in=("branch", "special_branch"), status="open")
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    plans: list[tuple[str, int, str]] = []  # (kind, record, pickup unit)
+    for record_id, _where in on_loan[:6]:
+        plans.append(("waiting", record_id, rng.choice(desks)))
+    for kind, count in (("pull", 4), ("transit", 4), ("shelf", 4)):
+        for _ in range(count):
+            _barcode, record_id, where = rng.choice(available)
+            pickup = where if kind == "shelf" else rng.choice([d for d in desks if d != where])
+            plans.append((kind, record_id, pickup))
+    placed = 0
+    for (kind, record_id, pickup), card in zip(plans, readers, strict=False):
+        try:
+            hold = holds.hold_place(
+                actor=actor,
+                patron_barcode=card.barcode,
+                pickup_org_code=pickup,
+                record_id=record_id,
+                at=now,
+            )
+            if kind in ("transit", "shelf") and hold.target_item_id:
+                target = Item.objects.select_related("current_org").get(pk=hold.target_item_id)
+                services.checkin(
+                    actor=actor, item_barcode=target.barcode, org_code=target.current_org.code
+                )
+            placed += 1
+        except DomainError:
+            continue
+    return {
+        "holds": placed,
+        "holds_ready": Hold.objects.filter(status=HoldStatus.READY).count(),
+        "holds_in_transit": Hold.objects.filter(status=HoldStatus.IN_TRANSIT).count(),
+    }

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from wenjin.accounts.actor import Actor
-from wenjin.circulation.models import Loan
+from wenjin.circulation.models import ACTIVE_HOLD_STATUSES, Hold, Loan
 from wenjin.lib.errors import ValidationFailed
 from wenjin.network.models import OrgUnit
 from wenjin.patrons import services
@@ -179,6 +179,8 @@ def manifest_patrons(seed: int) -> list[dict[str, Any]]:
     }
     borrowing = set(
         Loan.objects.filter(returned_at__isnull=True).values_list("patron_id", flat=True)
+    ) | set(
+        Hold.objects.filter(status__in=ACTIVE_HOLD_STATUSES).values_list("patron_id", flat=True)
     )
     cards = (
         Card.objects.filter(status__in=LIVE_CARD_STATUSES, patron__deleted_at=None)

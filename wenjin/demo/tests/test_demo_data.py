@@ -127,10 +127,11 @@ def snapshot() -> dict:
 
 def wipe() -> None:
     from wenjin.accounts.models import AuditEntry
-    from wenjin.circulation.models import LoanFact, Transit
+    from wenjin.circulation.models import Hold, LoanFact, Transit
     from wenjin.demo.models import DemoDataset
 
     for model in (
+        Hold,
         LoanFact,
         Transit,
         Loan,
@@ -351,7 +352,7 @@ def test_demo_catalogue_spreads_copies_like_a_district_library():
 
 
 def test_a_year_of_circulation_with_overdue_loans_and_transits(tmp_path):
-    from wenjin.circulation.models import LoanFact, Transit
+    from wenjin.circulation.models import Hold, LoanFact, Transit
 
     path = tmp_path / "demo-manifest.json"
     call_command("demo_data", "--seed", "5", "--catalog", "tiny", "--manifest", str(path))
@@ -361,6 +362,8 @@ def test_a_year_of_circulation_with_overdue_loans_and_transits(tmp_path):
     assert Loan.objects.filter(returned_at__isnull=True, due_date__lt=today).exists()
     assert LoanFact.objects.count() == Loan.objects.filter(returned_at__isnull=False).count() > 20
     assert Transit.objects.exists()
+    statuses = set(Hold.objects.values_list("status", flat=True))
+    assert {"waiting", "ready", "in_transit"} <= statuses, statuses
     manifest = json.loads(path.read_text(encoding="utf-8"))
     borrowing = set(
         Loan.objects.filter(returned_at__isnull=True).values_list("card__barcode", flat=True)
