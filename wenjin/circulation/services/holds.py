@@ -14,7 +14,7 @@ from wenjin.accounts.actor import Actor
 from wenjin.accounts.policies import Perm
 from wenjin.accounts.services import audit_record
 from wenjin.catalog.models import Item, ItemStatus, Record
-from wenjin.circulation import hold_rules, policies, rows, selectors
+from wenjin.circulation import hold_rules, policies, rows, selectors, signals
 from wenjin.circulation.models import ACTIVE_HOLD_STATUSES, Hold, HoldStatus, Loan
 from wenjin.circulation.services.common import (
     Refused,
@@ -328,8 +328,11 @@ def hold_cancel(
 
 
 def expire_holds(on: date | None = None) -> int:
-    """The daily job: holds whose shelf time ran out expire, and their copies go on."""
+    """The daily job: holds whose shelf time ran out expire, and their copies go on;
+    readers whose hold is on its last day are reminded (``hold_expiring``)."""
     on = on or timezone.localdate()
+    for hold in Hold.objects.filter(status=HoldStatus.READY, expires_on=on):
+        signals.hold_expiring.send(sender=Hold, hold=hold)
     expired = 0
     for hold_id in Hold.objects.filter(status=HoldStatus.READY, expires_on__lt=on).values_list(
         "pk", flat=True

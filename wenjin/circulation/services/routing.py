@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db import transaction
 from django.utils import timezone
 
 from wenjin.catalog.models import Item, ItemStatus
-from wenjin.circulation import hold_rules, policies, selectors
+from wenjin.circulation import hold_rules, policies, selectors, signals
 from wenjin.circulation.models import Hold, HoldStatus, Transit, TransitReason
 from wenjin.network import policies as network_policies
 from wenjin.network.models import OrgUnit
@@ -53,6 +54,7 @@ def _to_pickup(item: Item, unit: OrgUnit, hold: Hold, when: datetime) -> Placeme
         Hold.objects.filter(pk=hold.pk).update(
             status=HoldStatus.READY, ready_at=when, expires_on=shelf_expiry(unit, when, days)
         )
+        transaction.on_commit(lambda: signals.hold_ready.send(sender=Hold, hold=hold))
         hold.status = HoldStatus.READY
         return Placement(ItemStatus.ON_HOLD_SHELF, unit, "hold_shelf", hold)
     send(item, unit, hold.pickup_org_id, TransitReason.HOLD, when)

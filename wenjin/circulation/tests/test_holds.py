@@ -242,3 +242,34 @@ def test_the_daily_job_expires_uncollected_holds(system, items, make_reader):
     call_command("daily", "--date", later, stdout=out)
     assert "holds expired on the shelf: 1" in out.getvalue()
     assert status("B1") == ItemStatus.AVAILABLE  # back on its own shelf at YX-GT
+
+
+def test_notice_hooks_fire_after_commit(
+    system, items, make_reader, django_capture_on_commit_callbacks
+):
+    from wenjin.circulation import signals
+
+    ready, expiring = [], []
+
+    def on_ready(sender, hold, **kwargs):
+        ready.append(hold.pk)
+
+    def on_expiring(sender, hold, **kwargs):
+        expiring.append(hold.pk)
+
+    signals.hold_ready.connect(on_ready)
+    signals.hold_expiring.connect(on_expiring)
+    try:
+        borrower, waiting = make_reader(), make_reader()
+        for barcode in ("B1", "B2", "B3", "B4", "B5", "B6"):
+            lend(system, barcode, borrower, org="YX-GT" if barcode < "B5" else "YX-DS")
+        hold = place(system, waiting, pickup="YX-GT")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.checkin(actor=system, item_barcode="B1", org_code="YX-GT")
+        assert ready == [hold.pk]
+        last_day = Hold.objects.get(pk=hold.pk).expires_on
+        holds.expire_holds(last_day)
+        assert expiring == [hold.pk]
+    finally:
+        signals.hold_ready.disconnect(on_ready)
+        signals.hold_expiring.disconnect(on_expiring)
