@@ -221,6 +221,16 @@ def hold_place(
     return hold
 
 
+def active_holds(record_id: int) -> list[Hold]:
+    """A title's active holds, oldest first, with their readers (usually none: one cheap
+    query on every checkout and checkin)."""
+    return list(
+        Hold.objects.filter(record_id=record_id, status__in=ACTIVE_HOLD_STATUSES)
+        .select_related("patron", "patron__category")
+        .order_by("placed_at", "pk")
+    )
+
+
 def captured_hold(item_id: int) -> Hold | None:
     """The hold a copy is travelling to or waiting on the shelf for."""
     return (
@@ -232,17 +242,14 @@ def captured_hold(item_id: int) -> Hold | None:
     )
 
 
-def capture(item: Item, when: datetime) -> Hold | None:
-    """Give a copy in hand to the first waiting hold it can fill (FIFO per title); the
-    caller routes it to the hold's pickup unit."""
-    waiting = list(
-        Hold.objects.filter(record_id=item.record_id, status=HoldStatus.WAITING)
-        .filter(Q(item__isnull=True) | Q(item_id=item.pk))
-        .select_related("patron", "patron__category")
-        .order_by("placed_at", "pk")[:50]
-    )
-    if not waiting:
-        return None
+def capture(item: Item, when: datetime, active: list[Hold]) -> Hold | None:
+    """Give a copy in hand to the first waiting hold it can fill (FIFO per title), among
+    the title's ``active`` holds; the caller routes it to the hold's pickup unit."""
+    waiting = [
+        hold
+        for hold in active
+        if hold.status == HoldStatus.WAITING and hold.item_id in (None, item.pk)
+    ]
     for hold in waiting:
         pickup = selectors.unit_by_id(hold.pickup_org_id)
         if not _holdable(pickup, item, hold.patron):
@@ -264,6 +271,8 @@ def capture(item: Item, when: datetime) -> Hold | None:
 def fulfil_on_checkout(item: Item, patron: Patron, when: datetime) -> None:
     """A checkout fills the reader's own hold on the title; holds that were fetching this
     copy from the shelf look for another."""
+    if not Hold.objects.filter(record_id=item.record_id, status__in=ACTIVE_HOLD_STATUSES).exists():
+        return
     Hold.objects.filter(
         patron=patron, record_id=item.record_id, status__in=ACTIVE_HOLD_STATUSES
     ).update(status=HoldStatus.FULFILLED, closed_at=when, target_item=None)

@@ -70,11 +70,20 @@ def place_item(item: Item, unit: OrgUnit, when: datetime) -> Placement:
     transit of the item must already be closed by the caller."""
     from wenjin.circulation.services import holds  # holds use routing to release items
 
-    captured = holds.captured_hold(item.pk)
+    active = holds.active_holds(item.record_id)
+    captured = next(
+        (
+            hold
+            for hold in active
+            if hold.captured_item_id == item.pk
+            and hold.status in (HoldStatus.IN_TRANSIT, HoldStatus.READY)
+        ),
+        None,
+    )
     if captured is not None:
         placement = _to_pickup(item, unit, captured, when)
     else:
-        hold = holds.capture(item, when)
+        hold = holds.capture(item, when, active) if active else None
         if hold is not None:
             placement = _to_pickup(item, unit, hold, when)
         else:
