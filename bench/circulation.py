@@ -331,12 +331,18 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=160_000)
     parser.add_argument("--samples", type=int, default=1_000)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--desks", type=int, default=16)
+    parser.add_argument("--only-loop", action="store_true", help="skip the single-desk part")
     args = parser.parse_args()
     setup_django()
     build(args.items, args.readers)
+    if args.only_loop:
+        throughput, errors = closed_loop(args.desks, args.seconds)
+        print(f"{args.desks} desks: {throughput:.1f} op/s, {errors} refusals")
+        return
     desk = one_desk(args.samples)
     big = big_reader(min(args.samples, 200))
-    throughput, errors = closed_loop(16, args.seconds)
+    throughput, errors = closed_loop(args.desks, args.seconds)
     report(
         "circulation",
         {"items": args.items, "readers": args.readers, "samples": args.samples},

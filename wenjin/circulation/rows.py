@@ -182,26 +182,33 @@ def lock_item(barcode: str) -> Item | None:
 
 
 def open_loan(item_id: int) -> Loan | None:
-    """The open loan of an item (there is at most one), with its reader and category."""
+    """The open loan of an item (there is at most one), with its reader and category.
+
+    Two lookups by key rather than one join: with the loan table's statistics lagging
+    behind (a busy day of loans) PostgreSQL chose a merge join that walked the readers'
+    primary key from the start, 20 ms instead of 0.1.
+    """
     sql = (
-        f"SELECT {_columns('l', LOAN_FIELDS)}, {_columns('p', PATRON_FIELDS)}, "
-        f"{_columns('k', CATEGORY_FIELDS)} "
-        f'FROM "{Loan._meta.db_table}" l '
-        f'LEFT JOIN "{Patron._meta.db_table}" p ON p."id" = l."patron_id" '
-        f'LEFT JOIN "{PatronCategory._meta.db_table}" k ON k."id" = p."category_id" '
+        f'SELECT {_columns("l", LOAN_FIELDS)} FROM "{Loan._meta.db_table}" l '
         f'WHERE l."item_id" = %s AND l."returned_at" IS NULL'
     )
     row = _fetch_one(sql, [item_id])
     if row is None:
         return None
-    loan_row, patron_row, category_row = _split(
-        row, len(LOAN_FIELDS), len(PATRON_FIELDS), len(CATEGORY_FIELDS)
-    )
-    loan = _build(Loan, LOAN_FIELDS, loan_row)
+    loan = _build(Loan, LOAN_FIELDS, row)
     if loan.patron_id is not None:
-        patron = _build(Patron, PATRON_FIELDS, patron_row)
-        patron.category = _build(PatronCategory, CATEGORY_FIELDS, category_row)
-        loan.patron = patron
+        sql = (
+            f"SELECT {_columns('p', PATRON_FIELDS)}, {_columns('k', CATEGORY_FIELDS)} "
+            f'FROM "{Patron._meta.db_table}" p '
+            f'JOIN "{PatronCategory._meta.db_table}" k ON k."id" = p."category_id" '
+            f'WHERE p."id" = %s'
+        )
+        reader = _fetch_one(sql, [loan.patron_id])
+        if reader is not None:
+            patron_row, category_row = _split(reader, len(PATRON_FIELDS), len(CATEGORY_FIELDS))
+            patron = _build(Patron, PATRON_FIELDS, patron_row)
+            patron.category = _build(PatronCategory, CATEGORY_FIELDS, category_row)
+            loan.patron = patron
     return loan
 
 
