@@ -41,6 +41,29 @@ def bare_parse_rate(path: Path, limit: int | None) -> tuple[int, float]:
     return count, count / (time.perf_counter() - started)
 
 
+def empty_catalogue() -> None:
+    """Start from an empty catalogue and search index, as a fresh SQLite file does. On
+    PostgreSQL with TRUNCATE: deleting leaves the last run's rows dead in the tables and
+    indexes until a vacuum (a scratch server may run without autovacuum), and the search
+    index tables hold no foreign key, so deleting records leaves their entries behind."""
+    from django.db import connection
+
+    from wenjin.catalog.models import Item, Record, RecordIsbn
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # CASCADE: loans and holds of the scratch database refer to items and records.
+            cursor.execute(
+                "TRUNCATE catalog_item, catalog_recordisbn, catalog_record, search_suggestion, "
+                "search_document CASCADE"
+            )
+            return
+        Item.objects.all().delete()
+        RecordIsbn.objects.all().delete()
+        Record.objects.all().delete()
+        cursor.execute("DELETE FROM search_fts")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--file", type=Path)
@@ -54,7 +77,6 @@ def main() -> None:
 
     from wenjin.accounts.actor import Actor
     from wenjin.catalog.importer import ImportOptions, import_marc
-    from wenjin.catalog.models import Item, Record, RecordIsbn
 
     source = path
     if args.limit:
@@ -66,9 +88,7 @@ def main() -> None:
                 out.write(raw.data)
         source = partial
 
-    Item.objects.all().delete()
-    RecordIsbn.objects.all().delete()
-    Record.objects.all().delete()
+    empty_catalogue()
 
     parsed, parse_rate = bare_parse_rate(source, None)
     summary = import_marc(source, ImportOptions(), actor=Actor.system("bench"))

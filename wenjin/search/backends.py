@@ -115,14 +115,19 @@ class PostgresFts:
 
     @staticmethod
     def tsvector_literal(doc: SearchDocument) -> str:
-        lexemes: dict[str, str] = {}
+        """Each field's distinct terms as ``'field:term':1W`` lexemes, in field order
+        (lexemes of different fields never clash: the field name is part of them)."""
+        parts: list[str] = []
         for column in COLUMNS:
-            weight = PG_WEIGHT_LETTER[column]
-            for term in getattr(doc, column).split():
-                lexemes.setdefault(f"{column}:{term}", weight)
-        return " ".join(
-            "'" + lexeme.replace("'", "''") + f"':1{weight}" for lexeme, weight in lexemes.items()
-        )
+            text = getattr(doc, column)
+            terms = dict.fromkeys(text.split())
+            if not terms:
+                continue
+            head, tail = f"'{column}:", f"':1{PG_WEIGHT_LETTER[column]}"
+            if "'" in text:  # analysed terms never hold one, but quoting must stay right
+                terms = dict.fromkeys(term.replace("'", "''") for term in terms)
+            parts.append(head + f"{tail} {head}".join(terms) + tail)
+        return " ".join(parts)
 
     def delete(self, ids: Iterable[int]) -> None:
         with connection.cursor() as cursor:

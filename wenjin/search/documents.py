@@ -3,10 +3,18 @@ space-separated analysed terms (the same for the SQLite and the PostgreSQL backe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from wenjin.search.analysis import index_terms, isbn_terms, phrase_text, pinyin_terms, runs
+from wenjin.search.analysis import (
+    analyse,
+    is_cjk,
+    isbn_terms,
+    phrase_of,
+    pinyin_terms,
+    syllables_of,
+    terms_of,
+)
 
 FIELDS = ("title", "author", "subject", "series", "notes", "pinyin", "isbn", "callno")
 # Separates fields in the phrase text, so that a phrase never spans two of them.
@@ -29,8 +37,12 @@ class SearchDocument:
     phrase: str = ""  # folded text for checking that a quoted phrase's words are adjacent
 
 
-def _terms(*texts: str) -> str:
-    return " ".join(term for text in texts if text for term in index_terms(text))
+def _terms(texts: Iterable[str]) -> str:
+    terms: list[str] = []
+    for text in texts:
+        if text:
+            terms.extend(terms_of(analyse(text)))
+    return " ".join(terms)
 
 
 def document_for(
@@ -46,34 +58,45 @@ def document_for(
     isbns: Sequence[str] = (),
     call_numbers: Sequence[str] = (),
 ) -> SearchDocument:
-    """The index entry for a record's fields (``isbns``: valid ISBN-13s, as Record.isbns)."""
+    """The index entry for a record's fields (``isbns``: valid ISBN-13s, as Record.isbns).
+
+    Each text is analysed once (``analyse`` caches it) and every field derives from that.
+    """
+    named = [title, *authors]
     return SearchDocument(
-        title=_terms(title, title_romanized),
-        author=_terms(*authors, *romanized),
-        subject=_terms(*subjects),
-        series=_terms(*series),
-        notes=_terms(publisher, summary),
-        pinyin=" ".join(pinyin_terms(" ".join([title, *authors]))),
+        title=_terms((title, title_romanized)),
+        author=_terms((*authors, *romanized)),
+        subject=_terms(subjects),
+        series=_terms(series),
+        notes=_terms((publisher, summary)),
+        pinyin=" ".join(_pinyin(named)),
         isbn=" ".join(isbn_terms(isbns, normalised=True)),
         callno=" ".join(sorted({c.strip().lower() for c in call_numbers if c.strip()})),
         phrase=_phrase(
             [title, title_romanized, *authors, *romanized, *subjects, *series, publisher, summary],
-            [title, *authors],
+            named,
         ),
     )
+
+
+def _pinyin(named: Sequence[str]) -> list[str]:
+    """Pinyin terms of the title and names, read as one text. Folding works character by
+    character across the spaces that join them, so when no text holds Chinese characters
+    the joined one holds none either and has no pinyin: a Western record skips the work."""
+    if not any(analyse(text).chinese for text in named):
+        return []
+    return pinyin_terms(" ".join(named))
 
 
 def _phrase(texts: Sequence[str], romanise: Sequence[str]) -> str:
     """Every text's phrase form, and the pinyin of the title and names syllable by syllable
     (so the phrase "hong lou meng" finds 红楼梦)."""
-    from wenjin.search.analysis import is_cjk, pinyin_syllables
-
-    parts = [phrase_text(text) for text in texts if text]
+    parts = [phrase_of(analyse(text)) for text in texts if text]
     for text in romanise:
-        pieces = runs(text) if text and is_cjk(text) else []
-        syllables = [s for piece in pieces for s in pinyin_syllables(piece)]
-        if syllables:
-            parts.append(" ".join(syllables))
+        if text and is_cjk(text):
+            syllables = syllables_of(analyse(text))
+            if syllables:
+                parts.append(" ".join(syllables))
     return (
         PHRASE_SEPARATOR + PHRASE_SEPARATOR.join(part for part in parts if part) + PHRASE_SEPARATOR
     )

@@ -8,13 +8,12 @@ from collections.abc import Iterable
 from wenjin.catalog.models import Record
 from wenjin.search import suggestions
 from wenjin.search.backends import backend
-from wenjin.search.documents import document_for
+from wenjin.search.documents import SearchDocument, document_for
 
 
-def index_records(records: Iterable[Record]) -> int:
-    """(Re)index records and their suggestions; returns how many."""
-    records = list(records)
-    documents = [
+def documents_for(records: Iterable[Record]) -> list[tuple[int, SearchDocument]]:
+    """(record id, index entry) for each record."""
+    return [
         (
             record.pk,
             document_for(
@@ -31,6 +30,12 @@ def index_records(records: Iterable[Record]) -> int:
         )
         for record in records
     ]
+
+
+def index_records(records: Iterable[Record]) -> int:
+    """(Re)index records and their suggestions; returns how many."""
+    records = list(records)
+    documents = documents_for(records)
     if documents:
         backend().write(documents)
         suggestions.write(records)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import connection
 
-from wenjin.search.analysis import suggestion_keys, suggestion_prefix
+from wenjin.search.analysis import analyse, suggestion_keys_of, suggestion_prefix
 from wenjin.search.models import SuggestionKind
 
 AUTHORS_PER_RECORD = 3
@@ -19,15 +19,19 @@ TEXT_LENGTH = 300
 _HIGHEST = "\U0010ffff"
 
 
+_TITLE = SuggestionKind.TITLE.value
+_AUTHOR = SuggestionKind.AUTHOR.value
+
+
 def rows_for(record: Any) -> list[tuple[int, str, str, str]]:
     """(record id, kind, key, text) rows for a record's title and first authors."""
     rows: list[tuple[int, str, str, str]] = []
     seen: set[tuple[str, str]] = set()
-    texts = [(SuggestionKind.TITLE.value, record.title)]
-    texts += [(SuggestionKind.AUTHOR.value, name) for name in record.authors[:AUTHORS_PER_RECORD]]
+    texts = [(_TITLE, record.title)]
+    texts += [(_AUTHOR, name) for name in record.authors[:AUTHORS_PER_RECORD]]
     for kind, text in texts:
         text = (text or "").strip()[:TEXT_LENGTH]
-        for key in suggestion_keys(text):
+        for key in suggestion_keys_of(analyse(text)):
             if (kind, key) not in seen:
                 seen.add((kind, key))
                 rows.append((record.pk, kind, key, text))

@@ -251,3 +251,61 @@ def test_reimporting_an_export_with_items_changes_nothing(tree, system, write, t
         assert summary.failed == 0, summary.failures
     assert Item.objects.filter(barcode="RB1").count() == 1
     assert str(Item.objects.get(barcode="RB1").price) == "45.00"
+
+
+@pytest.mark.parametrize(
+    "isbns",
+    [
+        ["0198526636 (pbk.)", "9780198526636", "702000220x", "9791034304806"],  # all bare
+        ["0-19-852663-6", "9787020002207"],  # hyphens: read by wenjin.lib.isbn
+        ["0198526637", "9787020002208", "9771234567003", "12345", "7218123457"],  # bad ones
+        ["ISBN 978 7 02 000220 7", "702000220X (精装)"],
+    ],
+)
+def test_isbns_are_read_as_the_isbn_helpers_read_them(tree, system, write, isbns):
+    from wenjin.lib.isbn import split_isbns
+
+    run(write(marc21(control="I1", isbns=isbns)), system)
+    record = Record.objects.get()
+    valid, invalid = split_isbns(isbns)
+    assert record.isbns == valid
+    warned = [w["message"] for w in record.warnings if w["code"] == "INVALID_ISBN"]
+    assert warned == (["无效的 ISBN：" + "，".join(invalid)] if invalid else [])
+
+
+def test_batch_settings_are_undone_after_the_import(tree, system, write):
+    import gc
+
+    from django.db import connection
+
+    def state():
+        pragmas = []
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                for name in ("cache_size", "wal_autocheckpoint"):
+                    cursor.execute(f"PRAGMA {name}")
+                    pragmas.append(cursor.fetchone()[0])
+        return gc.get_threshold(), gc.get_freeze_count(), pragmas
+
+    before = state()
+    run(write(cnmarc(control="S1")), system)
+    assert state() == before
+
+
+def test_lookup_statistics_are_kept_up_as_the_tables_grow(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wenjin.catalog.batch import StatisticsUpkeep
+
+    upkeep = StatisticsUpkeep(first=2)
+    with CaptureQueriesContext(connection) as queries:
+        upkeep.written(1)
+        upkeep.written(2)  # analysed (PostgreSQL), next after 4 records
+        upkeep.written(3)
+        upkeep.written(5)  # analysed, next after 10
+    analyses = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        assert len(analyses) == 2 and upkeep.due == 10
+    else:
+        assert analyses == []  # SQLite plans these lookups by the indexes alone

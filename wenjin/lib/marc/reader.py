@@ -83,6 +83,10 @@ def is_marcxml(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
+_ENTRY = re.compile(rb"(...)([0-9]{4})([0-9]{5})", re.DOTALL)
+_DIRECTORY = re.compile(rb"(?:...[0-9]{9})+", re.DOTALL)
+
+
 def check_structure(data: bytes) -> tuple[list[tuple[bytes, int, int]], int]:
     """Check leader, lengths and directory; return the directory entries
     (tag, length, start) and the base address of the data."""
@@ -109,6 +113,21 @@ def check_structure(data: bytes) -> tuple[list[tuple[bytes, int, int]], int]:
     if not directory or len(directory) % 12:
         raise MarcError("BAD_DIRECTORY", "目次区长度不是 12 的倍数或为空。")
     body_length = len(data) - base
+    if _DIRECTORY.fullmatch(directory):
+        # Every entry is well-formed (the usual case): read them all at once, then check
+        # each field's extent, in the same order and with the same errors as below.
+        entries = [
+            (tag, int(length), int(start)) for tag, length, start in _ENTRY.findall(directory)
+        ]
+        for _tag, length, field_start in entries:
+            if (
+                length == 0
+                or field_start + length > body_length
+                or data[base + field_start + length - 1] != FIELD_TERMINATOR
+            ):
+                break
+        else:
+            return entries, base
     entries = []
     for start in range(0, len(directory), 12):
         entry = directory[start : start + 12]

@@ -18,3 +18,11 @@ def test_document_fields():
     assert document.isbn.split() == ["9787020002207", "702000220x"]
     assert document.callno == "i242.4/12"
     assert "名著" in document.notes.split()
+
+
+def test_pinyin_follows_the_folded_text():
+    # Kangxi radicals fold to Chinese characters (⼈⼤ → 人大), so the title has pinyin.
+    assert {"ren", "da", "renda", "rd"} <= set(document_for(title="⼈⼤").pinyin.split())
+    western = document_for(title="Harry Potter", authors=["Rowling, J. K."])
+    assert western.pinyin == ""
+    assert western.phrase == " | harry potter | rowling j k | "
