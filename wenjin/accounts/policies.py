@@ -18,9 +18,11 @@ class Perm:
     ITEMS_EDIT = "catalog.items"  # add, edit, move and withdraw items owned in the subtree
     PATRONS_EDIT = "patrons.edit"  # register readers, manage cards of readers homed in the subtree
     PATRONS_REVEAL = "patrons.reveal"  # see full identity and phone numbers (audited)
+    CREDIT_ADJUST = "patrons.credit"  # adjust a reader's credit score by hand (audited)
     CIRCULATE = "circulation.desk"  # check out, check in, renew, receive transits at the units
     CIRC_OVERRIDE = "circulation.override"  # override a refusal, with a reason (audited)
     RULES_EDIT = "circulation.rules"  # edit the loan rules matrix and circulation settings
+    FEES_WAIVE = "circulation.fees_waive"  # waive fees and refund payments, with a reason
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -34,9 +36,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ITEMS_EDIT,
             Perm.PATRONS_EDIT,
             Perm.PATRONS_REVEAL,
+            Perm.CREDIT_ADJUST,
             Perm.CIRCULATE,
             Perm.CIRC_OVERRIDE,
             Perm.RULES_EDIT,
+            Perm.FEES_WAIVE,
         }
     ),
     "branch_director": frozenset(
@@ -46,8 +50,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ITEMS_EDIT,
             Perm.PATRONS_EDIT,
             Perm.PATRONS_REVEAL,
+            Perm.CREDIT_ADJUST,
             Perm.CIRCULATE,
             Perm.CIRC_OVERRIDE,
+            Perm.FEES_WAIVE,
         }
     ),
     "desk_staff": frozenset({Perm.PATRONS_EDIT, Perm.CIRCULATE}),

@@ -1,18 +1,20 @@
 """Readers API: register, look up (identity or phone in the body, never in a URL), read,
-edit, replace a lost card."""
+edit, replace a lost card; credit standing and staff adjustments."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from wenjin.api.core import ERROR_RESPONSES
 from wenjin.lib.errors import ValidationFailed
 from wenjin.patrons import selectors, services
+from wenjin.patrons.models import Patron
 
 router = Router(tags=["readers"])
 
@@ -159,3 +161,73 @@ def lost_card(request: HttpRequest, barcode: str, payload: LostCardIn | None = N
         201,
         {"barcode": new.barcode, "old_barcode": barcode, "expires_on": new.expires_on},
     )
+
+
+class CreditEventOut(Schema):
+    at: datetime
+    change: int
+    score_after: int
+    reason: str = Field(
+        description="on_time_return, overdue_return, lost, found_after_lost, "
+        "staff_adjustment or external"
+    )
+    note: str
+
+
+class CreditOut(Schema):
+    score: int
+    band: str = Field(description="excellent, good, fair or poor")
+    deposit_free: bool
+    extra_quota: int = Field(description="items the reader may borrow beyond their quota")
+    provider: str = Field(description="where the score came from: local or external")
+    history: list[CreditEventOut] = Field(description="the local ledger, newest first")
+
+
+class CreditAdjustIn(Schema):
+    # strict: "5" or true are not a number of points
+    change: int = Field(strict=True, description="points, + or −; not 0")
+    note: str = Field(max_length=200, description="why (required)")
+
+
+def _credit(patron: Patron) -> dict[str, Any]:
+    standing = selectors.credit_standing(patron)
+    return {
+        "score": standing.score,
+        "band": standing.band,
+        "deposit_free": standing.deposit_free,
+        "extra_quota": standing.extra_quota,
+        "provider": standing.provider,
+        "history": [
+            {
+                "at": timezone.localtime(event.at),  # the contract: with the +08:00 offset
+                "change": event.change,
+                "score_after": event.score_after,
+                "reason": event.reason,
+                "note": event.note,
+            }
+            for event in selectors.credit_history(patron)
+        ],
+    }
+
+
+@router.get(
+    "/patrons/{barcode}/credit",
+    response={200: CreditOut, **ERROR_RESPONSES},
+    summary="A reader's credit score, what it is worth, and why it moved",
+)
+def get_credit(request: HttpRequest, barcode: str) -> dict[str, Any]:
+    selectors.require_lookup(request.auth)
+    return _credit(selectors.patron_by_barcode(barcode))
+
+
+@router.post(
+    "/patrons/{barcode}/credit/adjust",
+    response={201: CreditOut, **ERROR_RESPONSES},
+    summary="Adjust a reader's credit score by hand, with a reason (audited)",
+)
+def adjust_credit(request: HttpRequest, barcode: str, payload: CreditAdjustIn) -> Status:
+    patron = selectors.patron_by_barcode(barcode)
+    services.credit_adjust(
+        actor=request.auth, patron=patron, change=payload.change, note=payload.note
+    )
+    return Status(201, _credit(patron))

@@ -1,4 +1,4 @@
-"""Staff forms for readers: find, register, and the card actions."""
+"""Staff forms for readers: find, register, the card actions and credit adjustments."""
 
 from __future__ import annotations
 
@@ -57,6 +57,17 @@ class RegisterForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=200, label=_("Reason"))
+
+
+class CreditAdjustForm(forms.Form):
+    """Staff move a reader's credit score by hand; the service checks the numbers."""
+
+    prefix = "credit"
+
+    change = forms.IntegerField(
+        label=_("Points"), help_text=_("Positive to raise the score, negative to lower it.")
+    )
+    note = forms.CharField(max_length=200, label=_("Why"))
 
 
 class EditForm(forms.Form):

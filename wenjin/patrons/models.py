@@ -8,10 +8,15 @@ identity document on ``Patron``, enforced by the database.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from wenjin.patrons import credit
 
 
 class PatronCategory(models.Model):
@@ -34,6 +39,13 @@ class PatronCategory(models.Model):
     fee_waiver = models.BooleanField(_("fees waived"), default=False)
     free_delivery_quota = models.PositiveSmallIntegerField(_("free deliveries a year"), default=0)
     is_family = models.BooleanField(_("family card"), default=False)
+    deposit_amount = models.DecimalField(
+        _("deposit (¥)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text=_("Asked before borrowing, unless the reader's credit makes them deposit-free."),
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -106,6 +118,14 @@ class Patron(models.Model):
     )
     keeps_history = models.BooleanField(_("keep my reading history"), default=False)
     pin_hash = models.CharField(max_length=200, blank=True)
+    # The local credit ledger's running total; only the credit services change it, with
+    # the row locked, in the same transaction as the ``CreditEvent`` that explains it.
+    credit_score = models.IntegerField(
+        _("credit score"), default=credit.DEFAULT_POLICY.starting_score
+    )
+    deposit_held = models.DecimalField(
+        _("deposit held (¥)"), max_digits=8, decimal_places=2, default=Decimal("0.00")
+    )
     registered_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -210,3 +230,113 @@ class CardNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.next_value}"
+
+
+class CreditReason(models.TextChoices):
+    ON_TIME_RETURN = credit.Reason.ON_TIME_RETURN, _("Returned on time")
+    OVERDUE_RETURN = credit.Reason.OVERDUE_RETURN, _("Returned late")
+    LOST = credit.Reason.LOST, _("Item lost")
+    FOUND_AFTER_LOST = credit.Reason.FOUND_AFTER_LOST, _("Lost item found")
+    STAFF_ADJUSTMENT = credit.Reason.STAFF_ADJUSTMENT, _("Staff adjustment")
+    EXTERNAL = credit.Reason.EXTERNAL, _("External credit platform")
+
+
+class CreditEvent(models.Model):
+    """One move of a reader's local credit score and why (the credit ledger).
+
+    ``source_key`` names the fact that caused it ("loan:123:return",
+    "item:5:lost:2026-03-01", …) and is unique, so recording the same fact twice, even
+    from two desks at once, leaves one row: the database decides. ``change`` is what was
+    actually applied (the score limits may have cut it), ``score_after`` the score it left.
+    """
+
+    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="credit_events")
+    at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    on = models.DateField(_("date"), help_text=_("The day the event happened."))
+    change = models.IntegerField(_("change"))
+    score_after = models.IntegerField(_("score after"))
+    reason = models.CharField(_("reason"), max_length=20, choices=CreditReason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_key = models.CharField(max_length=100, unique=True)
+    # A found item's event points at the loss it reverses; one-to-one, so a loss is
+    # reversed at most once.
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reversed_by"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["patron", "-at"], name="credit_event_patron_at")]
+        verbose_name = _("credit event")
+        verbose_name_plural = _("credit events")
+
+    def __str__(self) -> str:
+        return f"{self.patron_id} {self.reason} {self.change:+d} → {self.score_after}"
+
+
+class CreditSettings(models.Model):
+    """The network's credit borrowing rules (a single row): where scores come from and
+    the numbers of ``credit.CreditPolicy``."""
+
+    class Provider(models.TextChoices):
+        LOCAL = "local", _("Local ledger")
+        EXTERNAL = "external", _("External credit platform")
+
+    SINGLETON_PK = 1
+
+    provider = models.CharField(
+        _("score provider"), max_length=16, choices=Provider.choices, default=Provider.LOCAL
+    )
+    starting_score = models.IntegerField(default=credit.DEFAULT_POLICY.starting_score)
+    min_score = models.IntegerField(default=credit.DEFAULT_POLICY.min_score)
+    max_score = models.IntegerField(default=credit.DEFAULT_POLICY.max_score)
+    on_time_points = models.PositiveSmallIntegerField(default=credit.DEFAULT_POLICY.on_time_points)
+    overdue_short_days = models.PositiveSmallIntegerField(
+        default=credit.DEFAULT_POLICY.overdue_short_days
+    )
+    overdue_short_penalty = models.PositiveSmallIntegerField(
+        default=credit.DEFAULT_POLICY.overdue_short_penalty
+    )
+    overdue_medium_days = models.PositiveSmallIntegerField(
+        default=credit.DEFAULT_POLICY.overdue_medium_days
+    )
+    overdue_medium_penalty = models.PositiveSmallIntegerField(
+        default=credit.DEFAULT_POLICY.overdue_medium_penalty
+    )
+    overdue_long_penalty = models.PositiveSmallIntegerField(
+        default=credit.DEFAULT_POLICY.overdue_long_penalty
+    )
+    lost_penalty = models.PositiveSmallIntegerField(default=credit.DEFAULT_POLICY.lost_penalty)
+    deposit_free_at = models.IntegerField(default=credit.DEFAULT_POLICY.deposit_free_at)
+    extra_quota_at = models.IntegerField(default=credit.DEFAULT_POLICY.extra_quota_at)
+    extra_quota = models.PositiveSmallIntegerField(default=credit.DEFAULT_POLICY.extra_quota)
+    floor = models.IntegerField(default=credit.DEFAULT_POLICY.floor)
+    max_adjustment = models.PositiveIntegerField(default=credit.DEFAULT_POLICY.max_adjustment)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("credit settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="credit_settings_single_row")]
+
+    def __str__(self) -> str:
+        return "credit settings"
+
+    @classmethod
+    def load(cls) -> CreditSettings:
+        """The row, or the defaults when none was saved yet."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        problems = credit.policy_problems(self.policy())
+        if problems:
+            raise ValidationError(problems)
+
+    def policy(self) -> credit.CreditPolicy:
+        return credit.CreditPolicy(
+            **{name: getattr(self, name) for name in credit.CreditPolicy.__dataclass_fields__}
+        )

@@ -1,5 +1,5 @@
 """Finding readers: by card number, by identity or phone number (through their keyed
-hashes, never in a URL), by name; and the summary staff see."""
+hashes, never in a URL), by name; the summary staff see; credit standing and history."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from wenjin.accounts.actor import Actor
 from wenjin.accounts.policies import Perm
 from wenjin.lib.errors import Forbidden, ValidationFailed
 from wenjin.patrons import policies
-from wenjin.patrons.models import Card, Patron
+from wenjin.patrons.credit import CreditStanding
+from wenjin.patrons.credit_providers import credit_standing_for
+from wenjin.patrons.models import Card, CreditEvent, Patron
 from wenjin.patrons.services import (
     card_by_barcode,
     guardian_barcode,
@@ -90,3 +92,18 @@ def summary(patron: Patron) -> dict[str, Any]:
 
 def patron_by_barcode(barcode: str) -> Patron:
     return card_by_barcode(barcode).patron
+
+
+def credit_standing(patron: Patron) -> CreditStanding:
+    """The reader's credit score and what it is worth, from the configured provider (the
+    local ledger when that provider has no score for the reader)."""
+    return credit_standing_for(patron)
+
+
+def credit_history(patron: Patron, limit: int = 50) -> list[CreditEvent]:
+    """The reader's latest credit ledger rows, newest first."""
+    return list(
+        CreditEvent.objects.filter(patron=patron)
+        .select_related("actor")
+        .order_by("-at", "-pk")[:limit]
+    )

@@ -8,4 +8,5 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("<int:patron_id>/", views.detail, name="detail"),
     path("<int:patron_id>/act/", views.act, name="act"),
+    path("<int:patron_id>/credit/", views.credit_adjust, name="credit_adjust"),
 ]

@@ -1,6 +1,6 @@
 """Staff pages for readers: find a reader, register one, and the reader page with the
-card actions. Readers are addressed by record number in URLs, never by card, identity or
-phone number."""
+card actions and the reader's credit. Readers are addressed by record number in URLs,
+never by card, identity or phone number."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from wenjin.accounts.policies import Perm
 from wenjin.lib.errors import DomainError
 from wenjin.network.models import OrgUnit
 from wenjin.patrons import selectors, services
-from wenjin.patrons.forms import EditForm, FindForm, ReasonForm, RegisterForm
+from wenjin.patrons.credit import deposit_needed
+from wenjin.patrons.forms import CreditAdjustForm, EditForm, FindForm, ReasonForm, RegisterForm
 from wenjin.patrons.models import CardEvent, Patron
 from wenjin.web.formtools import add_domain_error
 
@@ -138,6 +139,7 @@ def detail(request: HttpRequest, patron_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("patrons:detail", patron_id=patron.pk)
+    standing = selectors.credit_standing(patron)
     return render(
         request,
         "patrons/detail.html",
@@ -150,9 +152,20 @@ def detail(request: HttpRequest, patron_id: int) -> HttpResponse:
             .order_by("-at", "-pk")[:50],
             "family": patron.family.members.filter(deleted_at=None) if patron.family else [],
             "may_edit": actor.can(Perm.PATRONS_EDIT, patron.home_org),
+            "may_circulate": bool(
+                actor.scope(Perm.CIRCULATE) is None or actor.scope(Perm.CIRCULATE)
+            ),
+            **_fees(patron),
             "may_reveal": actor.can(Perm.PATRONS_REVEAL, patron.home_org),
             "reason_form": ReasonForm(),
             "edit": edit,
+            "credit": standing,
+            "deposit_needed": deposit_needed(
+                patron.category.deposit_amount, patron.deposit_held, standing
+            ),
+            "credit_history": selectors.credit_history(patron),
+            "may_adjust_credit": actor.can(Perm.CREDIT_ADJUST, patron.home_org),
+            "credit_form": CreditAdjustForm(),
         },
         status=400 if edit.errors else 200,
     )
@@ -264,3 +277,43 @@ def act(request: HttpRequest, patron_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("patrons:detail", patron_id=patron.pk)
+
+
+@login_required
+@require_POST
+def credit_adjust(request: HttpRequest, patron_id: int) -> HttpResponse:
+    """Staff adjust a reader's credit score from the reader page (POST); the result or the
+    error is shown there."""
+    actor = _actor(request)
+    _may_serve(actor)
+    patron = _patron_or_404(patron_id)
+    form = CreditAdjustForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form[name].label}: {error}")
+        return redirect("patrons:detail", patron_id=patron.pk)
+    try:
+        event = services.credit_adjust(
+            actor=actor,
+            patron=patron,
+            change=form.cleaned_data["change"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Credit score changed by %(change)+d to %(score)d.")
+            % {"change": event.change, "score": event.score_after},
+        )
+    return redirect("patrons:detail", patron_id=patron.pk)
+
+
+def _fees(patron: Patron) -> dict[str, object]:
+    # Circulation builds on readers: asked here, late, to keep the imports one-way.
+    from wenjin.circulation.fee_selectors import accruing
+    from wenjin.circulation.selectors import debt_of
+
+    return {"owed": debt_of(patron), "accruing": accruing(patron)}

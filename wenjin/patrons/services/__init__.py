@@ -1,5 +1,5 @@
 """Every change to readers and cards: registration, card life, PINs, reveals of personal
-data, the daily jobs, export and deletion. Each runs in one transaction, checks the
+data, the daily jobs, export and deletion, the credit ledger. Each runs in one transaction, checks the
 actor's scope and writes the audit log."""
 
 from wenjin.patrons.services.cards import (
@@ -19,6 +19,13 @@ from wenjin.patrons.services.common import (
     live_card,
     phone_hash,
     today,
+)
+from wenjin.patrons.services.credit import (
+    credit_adjust,
+    credit_note_found,
+    credit_note_lost,
+    credit_note_return,
+    credit_settings_update,
 )
 from wenjin.patrons.services.privacy import (
     export_data,
@@ -47,6 +54,11 @@ __all__ = [
     "card_renew",
     "card_report_lost",
     "card_set_blocked",
+    "credit_adjust",
+    "credit_note_found",
+    "credit_note_lost",
+    "credit_note_return",
+    "credit_settings_update",
     "expire_cards",
     "export_data",
     "family_create",

@@ -18,6 +18,7 @@ from wenjin.lib import crypto
 from wenjin.lib.errors import Conflict, ValidationFailed
 from wenjin.network.selectors import get_unit
 from wenjin.patrons import policies
+from wenjin.patrons.credit_providers import credit_config
 from wenjin.patrons.models import (
     LIVE_CARD_STATUSES,
     Card,
@@ -148,6 +149,8 @@ def register(
                     local_residence=local_residence,
                     guardian=guardian,
                     pin_hash=make_password(pin),
+                    # the network's configured start, not the model's built-in default
+                    credit_score=credit_config().policy.starting_score,
                 )
         except IntegrityError:
             # Another desk registered the same person a moment ago.
