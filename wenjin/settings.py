@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wenjin.search",
     "wenjin.patrons",
     "wenjin.circulation",
+    "wenjin.notices",
     "wenjin.api",
     "wenjin.web",
     "wenjin.demo",
@@ -194,3 +195,30 @@ LOGGING = {
 WENJIN_BASE_URL = CONFIG.get("WENJIN_BASE_URL", "http://127.0.0.1:8000")
 WENJIN_HTTP_PORT = int(CONFIG.get("WENJIN_HTTP_PORT", "8000"))
 WENJIN_SIP2_PORT = int(CONFIG.get("WENJIN_SIP2_PORT", "6001"))
+
+# --- Reader notices ---------------------------------------------------------------------
+# Email: Django's backends. The demo writes messages as files in the data directory.
+EMAIL_BACKEND = CONFIG.get(
+    "WENJIN_EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEMO
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = DATA_DIR / "mail-outbox"
+EMAIL_HOST = CONFIG.get("WENJIN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(CONFIG.get("WENJIN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = CONFIG.get("WENJIN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = CONFIG.get("WENJIN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = CONFIG.flag("WENJIN_EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = CONFIG.get("WENJIN_EMAIL_FROM", "noreply@localhost")
+# SMS: "file" (one JSON line per message in WENJIN_SMS_OUTBOX), "console" (the log) or the
+# dotted path of an SmsProvider class. There is no real gateway yet.
+WENJIN_SMS_BACKEND = CONFIG.get("WENJIN_SMS_BACKEND", "file")
+WENJIN_SMS_OUTBOX = Path(CONFIG.get("WENJIN_SMS_OUTBOX") or DATA_DIR / "sms-outbox.jsonl")
+# Days before the due date the "due soon" reminder goes out, and before a card expires.
+WENJIN_NOTICE_DUE_SOON_DAYS = int(CONFIG.get("WENJIN_NOTICE_DUE_SOON_DAYS", "3"))
+WENJIN_NOTICE_CARD_EXPIRY_DAYS = int(CONFIG.get("WENJIN_NOTICE_CARD_EXPIRY_DAYS", "30"))
+# A notice whose day fell on a day the daily job did not run still goes out on the next
+# run within this many days (1: only on the day itself).
+WENJIN_NOTICE_CATCH_UP_DAYS = int(CONFIG.get("WENJIN_NOTICE_CATCH_UP_DAYS", "7"))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/network/", include("wenjin.network.urls")),
     path("staff/catalog/", include("wenjin.catalog.urls")),
     path("staff/readers/", include("wenjin.patrons.urls")),
+    path("staff/readers/", include("wenjin.notices.urls")),
     path("staff/desk/", include("wenjin.circulation.urls")),
     path("staff/", include("wenjin.accounts.urls")),
     path("", include(web_patterns)),
