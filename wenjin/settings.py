@@ -222,3 +222,14 @@ WENJIN_NOTICE_CARD_EXPIRY_DAYS = int(CONFIG.get("WENJIN_NOTICE_CARD_EXPIRY_DAYS"
 # A notice whose day fell on a day the daily job did not run still goes out on the next
 # run within this many days (1: only on the day itself).
 WENJIN_NOTICE_CATCH_UP_DAYS = int(CONFIG.get("WENJIN_NOTICE_CATCH_UP_DAYS", "7"))
+
+# --- Payments and credit ----------------------------------------------------------------
+# The class confirming WeChat Pay / Alipay references (wenjin.circulation.payments); the
+# built-in demo provider calls no gateway.
+WENJIN_PAYMENT_PROVIDER = CONFIG.get(
+    "WENJIN_PAYMENT_PROVIDER", "wenjin.circulation.payments.DemoProvider"
+)
+# Scores from an outside credit platform, for the "external" credit provider.
+WENJIN_CREDIT_EXTERNAL_FILE = CONFIG.get("WENJIN_CREDIT_EXTERNAL_FILE") or str(
+    DATA_DIR / "credit-scores.json"
+)

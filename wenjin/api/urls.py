@@ -4,6 +4,7 @@ from wenjin.accounts.api import router as accounts_router
 from wenjin.api.core import api
 from wenjin.catalog.api import router as catalog_router
 from wenjin.circulation.api import router as circulation_router
+from wenjin.circulation.api_fees import router as fees_router
 from wenjin.circulation.api_holds import router as holds_router
 from wenjin.network.api import router as network_router
 from wenjin.patrons.api import router as patrons_router
@@ -16,5 +17,6 @@ api.add_router("", search_router)
 api.add_router("", patrons_router)
 api.add_router("", circulation_router)
 api.add_router("", holds_router)
+api.add_router("", fees_router)
 
 urlpatterns = api.urls

@@ -17,6 +17,7 @@ class CirculationConfig(AppConfig):
             models.LoanRule,
             models.CirculationSettings,
             models.FloatingGroup,
+            models.FeeFreePeriod,
             network.OrgUnit,
             network.WeeklyHours,
             network.ScheduleException,

@@ -24,10 +24,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from wenjin.circulation import fee_rules
 from wenjin.network.policies import is_in_subtree
 
 CENT = Decimal("0.01")
@@ -149,6 +150,10 @@ class ReaderState:
     debt: Decimal = Decimal("0.00")
     open_loans: int = 0
     open_loans_of_type: int = 0
+    # Credit borrowing (信用借阅): extra items a good score earns, and the deposit still to
+    # pay (none for deposit-free credit or a category without a deposit).
+    extra_quota: int = 0
+    deposit_due: Decimal = Decimal("0.00")
 
 
 @dataclass
@@ -204,6 +209,15 @@ def reader_refusals(reader: ReaderState, today: date, limits: Limits) -> list[Re
                 overridable=True,
             )
         )
+    if reader.deposit_due > 0:
+        refusals.append(
+            Refusal(
+                "DEPOSIT_REQUIRED",
+                _("A deposit of ¥%(due)s is needed before borrowing (or a good credit score).")
+                % {"due": f"{reader.deposit_due:.2f}"},
+                overridable=True,
+            )
+        )
     return refusals + list(limits.extra)
 
 
@@ -254,12 +268,13 @@ def item_refusals(item: ItemState, rule: RuleTerms) -> list[Refusal]:
 
 def limit_refusals(reader: ReaderState, rule: RuleTerms, material_label: str) -> list[Refusal]:
     refusals = []
-    if reader.open_loans >= rule.max_items:
+    most = rule.max_items + reader.extra_quota
+    if reader.open_loans >= most:
         refusals.append(
             Refusal(
                 "LIMIT_REACHED",
                 _("Rule %(rule)s: at most %(n)d items on loan, and %(have)d are.")
-                % {"rule": rule.name, "n": rule.max_items, "have": reader.open_loans},
+                % {"rule": rule.name, "n": most, "have": reader.open_loans},
                 overridable=True,
             )
         )
@@ -315,23 +330,8 @@ def overdue_days(due: date, returned: date) -> int:
     return max(0, (returned - due).days)
 
 
-def overdue_fee(
-    *,
-    due: date,
-    returned: date,
-    fee_per_day: Decimal,
-    fee_cap: Decimal,
-    grace_days: int = 0,
-    waived: bool = False,
-) -> Decimal:
-    """The overdue fee for one item: per day after the due date, nothing within the
-    grace days (past them every late day counts), capped per item; nothing when the
-    reader's category waives fees. The fees issue adds closed days and fee-free periods."""
-    days = overdue_days(due, returned)
-    if waived or days <= grace_days:
-        return Decimal("0.00")
-    fee = min(fee_per_day * days, fee_cap)
-    return fee.quantize(CENT, rounding=ROUND_HALF_UP)
+# Fees live in fee_rules; the checks and the loan views call it from here too.
+overdue_fee = fee_rules.overdue_fee
 
 
 # --- Routing after checkin --------------------------------------------------------------------

@@ -32,8 +32,10 @@ PATRON_FIELDS = (
     "birth_date",
     "family_id",
     "keeps_history",
+    "credit_score",
+    "deposit_held",
 )
-CATEGORY_FIELDS = ("id", "code", "is_family", "fee_waiver")
+CATEGORY_FIELDS = ("id", "code", "is_family", "fee_waiver", "deposit_amount")
 ITEM_FIELDS = (
     "id",
     "barcode",
@@ -47,6 +49,7 @@ ITEM_FIELDS = (
     "language",
     "in_network_scheme",
     "status",
+    "price",
 )
 RECORD_FIELDS = ("id", "title", "clc_top", "language")
 UNIT_FIELDS = ("id", "code", "name_zh", "name_en", "path", "kind")
@@ -65,6 +68,7 @@ LOAN_FIELDS = (
     "fee_per_day",
     "fee_cap",
     "grace_days",
+    "claimed_returned_at",
 )
 
 
@@ -229,7 +233,8 @@ def loan_counts(patron: Patron, material_type: str | None, on: date) -> tuple[in
         params.append(material_type)
     join = f' JOIN "{Item._meta.db_table}" i ON i."id" = l."item_id"' if material_type else ""
     sql = (
-        f'SELECT COUNT(*), COALESCE(SUM(CASE WHEN l."due_date" < %s THEN 1 ELSE 0 END), 0), '
+        'SELECT COUNT(*), COALESCE(SUM(CASE WHEN l."due_date" < %s '
+        'AND l."claimed_returned_at" IS NULL THEN 1 ELSE 0 END), 0), '
         f'{of_type} FROM "{loans}" l{join} WHERE l."returned_at" IS NULL AND {owner}'
     )
     params.append(patron.family_id if shared else patron.pk)

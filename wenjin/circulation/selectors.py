@@ -9,13 +9,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from wenjin.circulation import policies
+from wenjin.circulation import fee_rules, policies
 from wenjin.circulation.models import (
     ACTIVE_HOLD_STATUSES,
     CirculationSettings,
+    Fee,
+    FeeFreePeriod,
+    FeeStatus,
     FloatingGroup,
     Hold,
     HoldStatus,
@@ -130,10 +133,49 @@ def adjusted_due_date(unit: OrgUnit, due: date) -> date:
 
 
 def debt_of(patron: Patron) -> Decimal:
-    """Unpaid fees of a reader. The fees issue keeps the ledger; until then the overdue
-    fees charged at checkin are the only fees, and none is recorded as paid or unpaid."""
-    del patron
-    return Decimal("0.00")
+    """What a reader still owes: the balance of their open fees."""
+    total = (
+        Fee.objects.filter(patron_id=patron.pk, status=FeeStatus.OPEN)
+        .aggregate(total=Sum("balance"))
+        .get("total")
+    )
+    return (total or Decimal("0.00")).quantize(Decimal("0.01"))
+
+
+def free_periods() -> tuple[fee_rules.FreePeriod, ...]:
+    """The fee-free periods (cached like the rules)."""
+    return _cached(
+        ("free_periods",),
+        lambda: tuple(
+            fee_rules.FreePeriod(p.start, p.end, p.every_year) for p in FeeFreePeriod.objects.all()
+        ),
+    )
+
+
+def loan_fee(loan: Loan, on: date, *, waived: bool = False) -> Decimal:
+    """The overdue fee of ``loan`` if it came back on ``on`` (or on the day the reader
+    claimed to have returned it, if earlier): the loan's terms, less the days its owning
+    library was closed and fee-free days. Reads the calendar only for a late loan."""
+    if loan.claimed_returned_at is not None:
+        on = min(on, timezone.localdate(loan.claimed_returned_at))
+    if waived or (on - loan.due_date).days <= loan.grace_days:
+        return Decimal("0.00")
+    owning = unit_by_id(loan.item.owning_org_id)
+    schedule = schedule_for(owning, loan.due_date, days=(on - loan.due_date).days + 1)
+
+    def closed(day: date) -> bool:
+        return not network_policies.periods_on(schedule, day)
+
+    return fee_rules.overdue_fee(
+        due=loan.due_date,
+        returned=on,
+        fee_per_day=loan.fee_per_day,
+        fee_cap=loan.fee_cap,
+        grace_days=loan.grace_days,
+        # A unit with no opening hours recorded is never counted as closed.
+        closed=closed if schedule.weekly else None,
+        free_periods=free_periods(),
+    )
 
 
 def floats_at(item_owning_id: int, here_id: int, material_type: str) -> bool:
@@ -161,7 +203,7 @@ def _floating_groups() -> list[tuple[frozenset[int], str]]:
 def open_loans(patron: Patron) -> QuerySet[Loan]:
     return (
         Loan.objects.filter(patron=patron, returned_at__isnull=True)
-        .select_related("item", "item__record", "checkout_org")
+        .select_related("item", "item__record", "checkout_org", "patron__category")
         .order_by("due_date", "pk")
     )
 
@@ -202,13 +244,8 @@ def loan_out(loan: Loan, on: date | None = None) -> dict[str, object]:
     """A loan as the desk page and the API show it, with the fee accruing so far."""
     on = on or today()
     record = loan.item.record
-    accruing = policies.overdue_fee(
-        due=loan.due_date,
-        returned=on,
-        fee_per_day=loan.fee_per_day,
-        fee_cap=loan.fee_cap,
-        grace_days=loan.grace_days,
-    )
+    patron = loan.patron
+    accruing = loan_fee(loan, on, waived=bool(patron and patron.category.fee_waiver))
     return {
         "loan_id": loan.pk,
         "item_barcode": loan.item.barcode,

@@ -54,6 +54,13 @@ def _desk_unit(request: HttpRequest, units: list[OrgUnit]) -> OrgUnit:
     return unit
 
 
+def desk(request: HttpRequest) -> tuple[Actor, list[OrgUnit], OrgUnit]:
+    """Who is at the desk, the units they may work at, and the one they work at now."""
+    actor = _actor(request)
+    units = _desk_units(actor)
+    return actor, units, _desk_unit(request, units)
+
+
 def _error_out(error: DomainError) -> dict[str, Any]:
     return {
         "ok": False,
@@ -82,15 +89,14 @@ def _reader(barcode: str) -> dict[str, Any] | None:
         "expired": card.expires_on < on,
         "loans": loans,
         "overdue": sum(1 for loan in loans if loan["overdue_days"]),
+        "owed": selectors.debt_of(card.patron),
     }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    units = _desk_units(actor)
-    unit = _desk_unit(request, units)
+    actor, units, unit = desk(request)
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "card":
@@ -155,9 +161,7 @@ def _lend(request: HttpRequest, actor: Actor, unit: OrgUnit, action: str) -> dic
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    units = _desk_units(actor)
-    unit = _desk_unit(request, units)
+    actor, units, unit = desk(request)
     if request.method == "POST" and request.POST.get("item"):
         item = request.POST["item"].strip()
         log = request.session.get("checkin_log") or []
@@ -190,9 +194,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def transits(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    units = _desk_units(actor)
-    unit = _desk_unit(request, units)
+    actor, units, unit = desk(request)
     if request.method == "POST" and request.POST.get("item"):
         item = request.POST["item"].strip()
         try:
@@ -224,9 +226,7 @@ def transits(request: HttpRequest) -> HttpResponse:
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     """The rules matrix, most specific first: what the desk's explanations refer to."""
-    actor = _actor(request)
-    units = _desk_units(actor)
-    unit = _desk_unit(request, units)
+    _, units, unit = desk(request)
     return render(
         request,
         "circulation/rules.html",

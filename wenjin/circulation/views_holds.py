@@ -15,16 +15,14 @@ from wenjin.catalog.models import Record
 from wenjin.circulation import selectors
 from wenjin.circulation.models import ACTIVE_HOLD_STATUSES, Hold
 from wenjin.circulation.services import holds
-from wenjin.circulation.views import _actor, _desk_unit, _desk_units
+from wenjin.circulation.views import desk
 from wenjin.lib.errors import DomainError
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def pull_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    units = _desk_units(actor)
-    unit = _desk_unit(request, units)
+    actor, units, unit = desk(request)
     if request.method == "POST" and request.POST.get("item"):
         item = request.POST["item"].strip()
         try:
@@ -46,9 +44,7 @@ def pull_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def hold_shelf(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    units = _desk_units(actor)
-    unit = _desk_unit(request, units)
+    actor, units, unit = desk(request)
     if request.method == "POST" and request.POST.get("hold"):
         try:
             holds.hold_cancel(
@@ -74,9 +70,7 @@ def hold_shelf(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_holds(request: HttpRequest, record_id: int) -> HttpResponse:
-    actor = _actor(request)
-    units = _desk_units(actor)
-    unit = _desk_unit(request, units)
+    actor, units, unit = desk(request)
     record = Record.objects.filter(pk=record_id).first()
     if record is None:
         raise Http404(_("No such record."))

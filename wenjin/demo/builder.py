@@ -21,6 +21,7 @@ from wenjin.accounts.services import role_grant, staff_create, token_create, tok
 from wenjin.catalog.models import Item
 from wenjin.demo.catalog_builder import build_catalog
 from wenjin.demo.circulation_builder import build_circulation
+from wenjin.demo.fees_builder import add_fee_free_month, build_fees
 from wenjin.demo.models import DemoDataset
 from wenjin.demo.network_data import (
     DISTRICT_CENTRES,
@@ -170,7 +171,9 @@ def build(
         build_catalog(actor, rng, catalog)
         build_patrons(actor, random.Random(f"{seed}:patrons"), seed, today)
         borrowers = register_borrowers(actor, random.Random(f"{seed}:borrowers"), seed, today)
+        add_fee_free_month()
         build_circulation(actor, random.Random(f"{seed}:loans"), today, borrowers, catalog)
+        build_fees(actor, random.Random(f"{seed}:fees"), today, borrowers)
         dataset = DemoDataset.objects.create(seed=seed, scale=scale, built_on=today)
     return dataset
 

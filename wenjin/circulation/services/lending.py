@@ -27,6 +27,8 @@ from wenjin.circulation.services.common import (
 from wenjin.lib.errors import Conflict, NotFound
 from wenjin.network.models import OrgUnit
 from wenjin.network.policies import is_in_subtree
+from wenjin.patrons.credit import deposit_needed
+from wenjin.patrons.credit_providers import credit_standing_for
 from wenjin.patrons.models import Card, Family, Patron
 
 
@@ -81,14 +83,18 @@ def _reader_state(
 ) -> policies.ReaderState:
     # Loans of the item's type are counted only when the rule limits them.
     of_type = item.material_type if rule.max_items_of_type is not None else None
-    open_loans, overdue, open_of_type = rows.loan_counts(card.patron, of_type, on)
+    patron = card.patron
+    open_loans, overdue, open_of_type = rows.loan_counts(patron, of_type, on)
+    standing = credit_standing_for(patron)
     return policies.ReaderState(
         card_status=card.status,
         card_expires_on=card.expires_on,
         overdue_loans=overdue,
-        debt=selectors.debt_of(card.patron),
+        debt=selectors.debt_of(patron),
         open_loans=open_loans,
         open_loans_of_type=open_of_type,
+        extra_quota=standing.extra_quota,
+        deposit_due=deposit_needed(patron.category.deposit_amount, patron.deposit_held, standing),
     )
 
 

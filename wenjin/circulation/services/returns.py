@@ -7,21 +7,20 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.services import audit_record
 from wenjin.catalog.models import Item, ItemStatus
-from wenjin.circulation import policies, rows, selectors
-from wenjin.circulation.models import CirculationSettings, Hold, Loan, LoanFact, Transit
+from wenjin.circulation import rows, selectors
+from wenjin.circulation.models import CirculationSettings, Hold, Loan, Transit
+from wenjin.circulation.services import losses
+from wenjin.circulation.services.closing import close_loan
 from wenjin.circulation.services.common import acting_unit, locked_item, moment
 from wenjin.circulation.services.routing import place_item
-from wenjin.lib import crypto
 from wenjin.lib.errors import Conflict
 from wenjin.network.models import OrgUnit
 from wenjin.network.policies import is_in_subtree
-from wenjin.patrons.policies import age_band, age_on
 
 # Statuses a checkin clears: the item is in the librarian's hand, so it is not lost.
 FOUND_STATUSES = frozenset({ItemStatus.LOST, ItemStatus.MISSING})
@@ -40,55 +39,6 @@ class CheckinResult:
     action: str  # "stay", "hold_shelf" or "transit"
     was_found: bool = False
     hold: Hold | None = None
-
-
-def _loan_fact(loan: Loan, item: Item, unit: OrgUnit, on_day: datetime) -> None:
-    patron = loan.patron
-    returned = timezone.localdate(on_day)
-    checked_out = timezone.localdate(loan.checked_out_at)
-    age = age_on(patron.birth_date, checked_out) if patron and patron.birth_date else None
-    LoanFact.objects.create(
-        checkout_date=checked_out,
-        return_date=returned,
-        checkout_org_id=loan.checkout_org_id,
-        checkin_org=unit,
-        owning_org_id=item.owning_org_id,
-        home_org_id=patron.home_org_id if patron else None,
-        material_type=item.material_type,
-        clc_top=item.record.clc_top,
-        language=item.language or item.record.language,
-        patron_category=patron.category.code if patron else "",
-        age_band=age_band(age),
-        reader_key=crypto.pseudonym(f"patron:{loan.patron_id}") if patron else "",
-        renewals=loan.renewals,
-        overdue_days=policies.overdue_days(loan.due_date, returned),
-    )
-
-
-def _close_loan(loan: Loan, item: Item, unit: OrgUnit, when: datetime) -> Decimal:
-    """Close the loan, charge the overdue fee, leave the anonymous fact, and unlink the
-    reader unless they keep their reading history."""
-    patron = loan.patron
-    waived = bool(patron and patron.category.fee_waiver)
-    fee = policies.overdue_fee(
-        due=loan.due_date,
-        returned=timezone.localdate(when),
-        fee_per_day=loan.fee_per_day,
-        fee_cap=loan.fee_cap,
-        grace_days=loan.grace_days,
-        waived=waived,
-    )
-    _loan_fact(loan, item, unit, when)
-    keep = bool(patron and patron.keeps_history)
-    Loan.objects.filter(pk=loan.pk).update(
-        returned_at=when,
-        checkin_org=unit,
-        overdue_fee=fee,
-        patron=loan.patron_id if keep else None,
-        card=loan.card_id if keep else None,
-    )
-    loan.returned_at, loan.checkin_org, loan.overdue_fee = when, unit, fee
-    return fee
 
 
 def checkin(
@@ -119,12 +69,14 @@ def checkin(
                 )
         fee = Decimal("0.00")
         if loan is not None:
-            fee = _close_loan(loan, item, unit, when)
+            fee = close_loan(loan, item, unit, when, actor=actor)
         # An open transit always goes with the in-transit status; skip the lookup otherwise.
         transit = selectors.open_transit(item.pk) if item.status == ItemStatus.IN_TRANSIT else None
         if transit is not None:
             Transit.objects.filter(pk=transit.pk).update(received_at=when, received_org=unit)
         was_found = item.status in FOUND_STATUSES
+        if item.status == ItemStatus.LOST:
+            losses.lost_item_found(item, unit, when, actor)
         placement = place_item(item, unit, when)
         status, destination = placement.status, placement.destination
         audit_record(

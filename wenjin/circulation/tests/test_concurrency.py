@@ -4,44 +4,18 @@
 from __future__ import annotations
 
 import multiprocessing
-import threading
-from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from wenjin.catalog.models import Item
 from wenjin.circulation import services
 from wenjin.circulation.models import Loan, LoanFact, LoanRule
 from wenjin.lib.errors import DomainError
 from wenjin.patrons.models import PatronCategory
+from wenjin.tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(work: list[Callable[[], object]]) -> list[object]:
-    """Run each callable in its own thread, released at once; outcomes are results or
-    domain error codes."""
-    barrier = threading.Barrier(len(work))
-    outcomes: list[object] = []
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            outcomes.append(job())
-        except DomainError as error:
-            outcomes.append(error.code)
-        except BaseException as error:  # reported by the callers' assertions
-            outcomes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 def test_two_desks_lending_one_item_gives_one_loan(system, items, make_reader):

@@ -239,8 +239,8 @@ def test_the_daily_job_expires_uncollected_holds(system, items, make_reader):
     services.checkin(actor=system, item_barcode="B1", org_code="YX-GT")
     later = (timezone.localdate() + timedelta(days=30)).isoformat()
     out = StringIO()
-    call_command("daily", "--date", later, stdout=out)
-    assert "holds expired on the shelf: 1" in out.getvalue()
+    call_command("run_daily", "--date", later, stdout=out)
+    assert "holds_expired: 1" in out.getvalue()
     assert status("B1") == ItemStatus.AVAILABLE  # back on its own shelf at YX-GT
 
 

@@ -127,10 +127,27 @@ def snapshot() -> dict:
 
 def wipe() -> None:
     from wenjin.accounts.models import AuditEntry
-    from wenjin.circulation.models import Hold, LoanFact, Transit
+    from wenjin.circulation.models import (
+        DailyRun,
+        Fee,
+        FeeFreePeriod,
+        Hold,
+        LoanFact,
+        Payment,
+        Transit,
+    )
     from wenjin.demo.models import DemoDataset
+    from wenjin.notices.models import Notice, ReaderContact
+    from wenjin.patrons.models import CreditEvent
 
     for model in (
+        Notice,
+        ReaderContact,
+        CreditEvent,
+        Payment,
+        Fee,
+        FeeFreePeriod,
+        DailyRun,
         Hold,
         LoanFact,
         Transit,

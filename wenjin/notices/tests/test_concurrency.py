@@ -4,44 +4,19 @@ PostgreSQL. Each notice goes out once."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from wenjin.lib import crypto
 from wenjin.notices.models import Notice, ReaderContact
 from wenjin.notices.services import notice_send, notices_due
 from wenjin.patrons.models import Card
+from wenjin.tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(work: list[Callable[[], object]]) -> list[object]:
-    """Run each callable in its own thread, released at once; outcomes are results or
-    the exceptions raised."""
-    barrier = threading.Barrier(len(work))
-    outcomes: list[object] = []
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            outcomes.append(job())
-        except BaseException as error:  # reported by the callers' assertions
-            outcomes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 def test_two_daily_runs_at_once_send_each_notice_once(make_reader, lend, sms_sent):

@@ -74,7 +74,7 @@ def test_the_daily_job_runs_once_a_day_and_says_what_it_did(system, make_reader,
 
 @pytest.mark.django_db(transaction=True)
 def test_two_copies_at_once_do_the_work_once(system, make_reader, lend):
-    from wenjin.circulation.tests.test_concurrency import run_together
+    from wenjin.tests.concurrency import run_together
 
     reader = make_reader()
     lend(reader, "B1", TODAY - timedelta(days=1))

@@ -137,10 +137,10 @@ def _new_pin() -> str:
 
 
 def refuse_while_borrowing(patron: Patron) -> None:
-    """A card is cancelled, or a reader deleted, only when nothing is on loan (the fees
-    issue adds: and no debt remains)."""
+    """A card is cancelled, or a reader deleted, only when nothing is on loan and nothing
+    is owed."""
     # Circulation builds on readers; asking it here, late, keeps the import one-way.
-    from wenjin.circulation.selectors import open_loan_count
+    from wenjin.circulation.selectors import debt_of, open_loan_count
 
     on_loan = open_loan_count(patron)
     if on_loan:
@@ -149,6 +149,13 @@ def refuse_while_borrowing(patron: Patron) -> None:
             _("The reader still has %(n)d item(s) on loan: they must be returned first.")
             % {"n": on_loan},
         )
+    owed = debt_of(patron)
+    if owed:
+        raise Conflict(
+            "FEES_OWED",
+            _("The reader still owes ¥%(owed)s: it must be paid or waived first.")
+            % {"owed": f"{owed:.2f}"},
+        )
 
 
 def forget_reading_history(patron: Patron) -> None:
@@ -156,3 +163,4 @@ def forget_reading_history(patron: Patron) -> None:
     from wenjin.circulation.models import Loan
 
     Loan.objects.filter(patron=patron, returned_at__isnull=False).update(patron=None, card=None)
+    Loan.objects.filter(recent_patron=patron).update(recent_patron=None)

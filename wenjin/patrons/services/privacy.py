@@ -78,9 +78,61 @@ def export_data(patron: Patron) -> dict[str, Any]:
             for card in patron.cards.order_by("issued_on", "pk")
         ],
         "loans": _loans_for_export(patron),
+        "credit": {
+            "score": patron.credit_score,
+            "deposit_held": str(patron.deposit_held),
+            "events": [
+                {
+                    "on": e.on.isoformat(),
+                    "change": e.change,
+                    "score_after": e.score_after,
+                    "reason": e.reason,
+                    "note": e.note,
+                }
+                for e in patron.credit_events.order_by("at", "pk")
+            ],
+        },
         "category_changes": [
             {"from": c.old.code, "to": c.new.code, "at": c.at.isoformat(), "reason": c.reason}
             for c in patron.category_changes.select_related("old", "new").order_by("at")
+        ],
+        **_fees_and_notices_for_export(patron),
+    }
+
+
+def _fees_and_notices_for_export(patron: Patron) -> dict[str, Any]:
+    # Circulation and notices build on readers; asked here, late, to keep imports one-way.
+    from wenjin.circulation.models import Fee, Payment
+    from wenjin.notices.models import Notice, ReaderContact
+
+    contact = ReaderContact.objects.filter(patron=patron).first()
+    return {
+        "fees": [
+            {
+                "kind": fee.kind,
+                "amount": str(fee.amount),
+                "balance": str(fee.balance),
+                "status": fee.status,
+                "charged_at": fee.charged_at.isoformat(),
+            }
+            for fee in Fee.objects.filter(patron=patron).order_by("charged_at", "pk")
+        ],
+        "payments": [
+            {"amount": str(p.amount), "method": p.method, "at": p.at.isoformat()}
+            for p in Payment.objects.filter(patron=patron).order_by("at", "pk")
+        ],
+        "notice_contact": {
+            "email": crypto.decrypt(contact.email_encrypted) if contact else "",
+            "language": contact.language if contact else "",
+        },
+        "notices": [
+            {
+                "kind": n.kind,
+                "channel": n.channel,
+                "at": n.created_at.isoformat(),
+                "subject": n.subject,
+            }
+            for n in Notice.objects.filter(patron=patron).order_by("created_at", "pk")
         ],
     }
 
@@ -134,6 +186,11 @@ def patron_delete(*, actor: Actor, barcode: str, org_code: str) -> None:
             )
         refuse_while_borrowing(patron)
         forget_reading_history(patron)
+        from wenjin.notices.services import reader_notices_forget
+
+        reader_notices_forget(patron)
+        # Staff notes on the credit ledger may describe the person; the changes stay.
+        patron.credit_events.exclude(note="").update(note="")
         for live in patron.cards.filter(status__in=LIVE_CARD_STATUSES):
             live.status = CardStatus.CANCELLED
             live.save(update_fields=["status"])

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import override_settings
 
 from wenjin.accounts.models import AuditEntry
@@ -20,6 +19,7 @@ from wenjin.patrons import selectors, services
 from wenjin.patrons.credit_providers import ExternalFileProvider
 from wenjin.patrons.models import CreditEvent, CreditSettings, Patron
 from wenjin.patrons.tests.ids import resident_id
+from wenjin.tests.concurrency import run_together
 
 DAY = date(2026, 3, 1)
 _serials = itertools.count(1)
@@ -302,27 +302,6 @@ def test_credit_settings_are_changed_by_network_admins_only(reader, make_staff, 
 
 
 # --- Concurrency -----------------------------------------------------------------------------
-
-
-def run_together(jobs):
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[object] = []
-
-    def run(job):
-        try:
-            barrier.wait()
-            outcomes.append(job())
-        except BaseException as error:  # reported by the callers' assertions
-            outcomes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)

@@ -286,7 +286,7 @@ def test_daily_command(register):
 
     register(issued_on=TODAY - timedelta(days=1900))
     out = StringIO()
-    call_command("daily", stdout=out)
-    assert "cards expired: 1" in out.getvalue()
+    call_command("run_daily", stdout=out)
+    assert "cards_expired: 1" in out.getvalue()
     with pytest.raises(CommandError):
-        call_command("daily", "--date", "yesterday")
+        call_command("run_daily", "--date", "yesterday")
