@@ -13,4 +13,5 @@ urlpatterns = [
     path("pull-list/", views_holds.pull_list, name="pull-list"),
     path("hold-shelf/", views_holds.hold_shelf, name="hold-shelf"),
     path("records/<int:record_id>/holds/", views_holds.record_holds, name="record-holds"),
+    path("holds/<int:hold_id>/cancel/", views_holds.hold_cancel, name="hold-cancel"),
 ]

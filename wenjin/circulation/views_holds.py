@@ -103,3 +103,23 @@ def record_holds(request: HttpRequest, record_id: int) -> HttpResponse:
             "pickups": units,
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def hold_cancel(request: HttpRequest, hold_id: int) -> HttpResponse:
+    """Cancel one hold from the reader's page (the reader asked at the desk or phoned)."""
+    actor, _units, _unit = desk(request)
+    hold = Hold.objects.filter(pk=hold_id).only("patron_id").first()
+    if hold is None:
+        raise Http404
+    try:
+        holds.hold_cancel(
+            actor=actor,
+            hold_id=hold_id,
+            reason=request.POST.get("reason", "") or _("cancelled at the desk"),
+        )
+        messages.success(request, _("Hold cancelled; the copy goes on."))
+    except DomainError as error:
+        messages.error(request, f"{error.message} ({error.code})")
+    return redirect("patrons:detail", patron_id=hold.patron_id)

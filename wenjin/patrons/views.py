@@ -312,8 +312,13 @@ def credit_adjust(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 def _fees(patron: Patron) -> dict[str, object]:
+    """What the reader owes and has on hold, for their page."""
     # Circulation builds on readers: asked here, late, to keep the imports one-way.
     from wenjin.circulation.fee_selectors import accruing
-    from wenjin.circulation.selectors import debt_of
+    from wenjin.circulation.selectors import debt_of, hold_out, patron_holds
 
-    return {"owed": debt_of(patron), "accruing": accruing(patron)}
+    return {
+        "owed": debt_of(patron),
+        "accruing": accruing(patron),
+        "holds": [hold_out(hold) for hold in patron_holds(patron)],
+    }

@@ -178,7 +178,15 @@ def hold_place(
             debt=selectors.debt_of(patron),
         )
         refuse_unless_overridden(
-            policies.reader_refusals(reader, on, policies.Limits(overdue_blocks=False)),
+            policies.reader_refusals(
+                reader,
+                on,
+                # Debt over the network's limit blocks holds as it blocks borrowing; an
+                # overdue item does not (the reader may return it before the hold fills).
+                policies.Limits(
+                    debt_limit=selectors.circulation_settings().debt_limit, overdue_blocks=False
+                ),
+            ),
             frozenset(),
             rule,
         )

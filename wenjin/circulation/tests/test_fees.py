@@ -149,8 +149,24 @@ def test_debt_over_the_limit_blocks_borrowing_and_renewing(system, items, reader
             org_code="YX-GT",
             at=at(date(2026, 3, 3)),
         )
-    pay(system, reader, "0.50")  # now exactly at the limit: allowed
+    from wenjin.circulation.services.holds import hold_place
+
+    with pytest.raises(services.Refused) as refused:
+        hold_place(
+            actor=system,
+            patron_barcode=reader.barcode,
+            pickup_org_code="YX-GT",
+            item_barcode="B5",
+        )
+    assert refused.value.code == "PATRON_BLOCKED"
+    # The network's limit is a setting, read by checkout and holds alike.
+    CirculationSettings.objects.update(debt_limit=D("20.00"))
+    selectors.clear_caches()
     assert lend(system, "B1", reader, day=date(2026, 3, 3)).pk
+    CirculationSettings.objects.update(debt_limit=D("10.00"))
+    selectors.clear_caches()
+    pay(system, reader, "0.50")  # now exactly at the limit: allowed
+    assert lend(system, "B3", reader, day=date(2026, 3, 3)).pk
 
 
 # --- Payments ---------------------------------------------------------------------------------

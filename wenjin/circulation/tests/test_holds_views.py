@@ -46,3 +46,24 @@ def test_not_on_the_shelf_from_the_pull_list(ds_desk, items, make_reader, system
     ds_desk.post("/staff/desk/pull-list/", {"item": "B5"})
     assert Item.objects.get(barcode="B5").status == "missing"
     assert "B6" in ds_desk.get("/staff/desk/pull-list/").content.decode()
+
+
+def test_the_reader_page_lists_holds_and_cancels_one(
+    ds_desk, staff_client, items, make_reader, system
+):
+    reader = make_reader()
+    hold = holds.hold_place(
+        actor=system,
+        patron_barcode=reader.barcode,
+        pickup_org_code="YX-DS",
+        record_id=Item.objects.get(barcode="B5").record_id,
+    )
+    page = ds_desk.get(f"/staff/readers/{reader.patron_id}/").content.decode()
+    assert "岭南文化十讲" in page and f"/staff/desk/holds/{hold.pk}/cancel/" in page
+    cataloguer = staff_client("cat", "cataloguer", "YX-DS")
+    assert cataloguer.post(f"/staff/desk/holds/{hold.pk}/cancel/").status_code == 404
+    assert Hold.objects.get().status != "cancelled"
+    done = ds_desk.post(f"/staff/desk/holds/{hold.pk}/cancel/", follow=True)
+    assert done.redirect_chain[-1][0] == f"/staff/readers/{reader.patron_id}/"
+    assert Hold.objects.get().status == "cancelled"
+    assert ds_desk.post("/staff/desk/holds/999999/cancel/").status_code == 404
