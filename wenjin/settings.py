@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "wenjin.lib",
     "wenjin.network",
     "wenjin.accounts",
@@ -222,6 +224,11 @@ WENJIN_NOTICE_CARD_EXPIRY_DAYS = int(CONFIG.get("WENJIN_NOTICE_CARD_EXPIRY_DAYS"
 # A notice whose day fell on a day the daily job did not run still goes out on the next
 # run within this many days (1: only on the day itself).
 WENJIN_NOTICE_CATCH_UP_DAYS = int(CONFIG.get("WENJIN_NOTICE_CATCH_UP_DAYS", "7"))
+
+# --- Background tasks -------------------------------------------------------------------
+# Work a request triggers but must not wait for (a notice to a reader) is queued in the
+# database and run by `wenjin db_worker` (started beside the web server by ./run demo).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Payments and credit ----------------------------------------------------------------
 # The class confirming WeChat Pay / Alipay references (wenjin.circulation.payments); the

@@ -12,11 +12,12 @@ logger = logging.getLogger("wenjin.notices")
 
 def on_hold_ready(sender: Any, hold: Hold, **kwargs: Any) -> None:
     """A held copy is on the hold shelf. The signal comes after the checkin committed,
-    from the desk's request: a notice problem must never fail the checkin, so every
-    error ends here, in the log (the daily job sends what was missed)."""
-    from wenjin.notices.services import hold_ready_notice
+    from the desk's request: the notice is queued (mail and SMS gateways can be slow), and
+    a problem queueing it must never fail the checkin, so every error ends here, in the
+    log (the daily job sends what was missed)."""
+    from wenjin.notices.tasks import send_hold_ready_notice
 
     try:
-        hold_ready_notice(hold.pk)
+        send_hold_ready_notice.enqueue(hold.pk)
     except Exception:
         logger.exception("hold_ready notice for hold %s failed", hold.pk)

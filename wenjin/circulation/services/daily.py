@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -39,7 +39,21 @@ def _steps() -> list[tuple[str, Callable[[date], int | dict[str, int]]]]:
         ("borrowers_forgotten", forget_recent_borrowers),
         ("notices", notices_due),
         ("fee_reminders", fee_reminders),
+        ("tasks_pruned", prune_finished_tasks),
     ]
+
+
+# Finished background tasks (sent notices) are kept this long for looking into problems.
+TASK_RESULT_DAYS = 30
+
+
+def prune_finished_tasks(on: date) -> int:
+    """Delete background-task rows finished more than TASK_RESULT_DAYS before ``on``."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.make_aware(datetime.combine(on - timedelta(days=TASK_RESULT_DAYS), time()))
+    deleted, _ = DBTaskResult.objects.filter(finished_at__lt=cutoff).delete()
+    return deleted
 
 
 @dataclass

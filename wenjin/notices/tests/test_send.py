@@ -203,3 +203,25 @@ def test_a_broken_notice_never_fails_the_checkin(
     make_reader()
     _ready_hold(system, make_reader(), django_capture_on_commit_callbacks)
     assert not Notice.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hold_ready_is_queued_and_the_worker_sends_it(
+    system, items, make_reader, sms_sent, settings, django_capture_on_commit_callbacks
+):
+    """With the database queue (as in production), the checkin only queues the notice;
+    the worker sends it."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    make_reader()
+    waiting = make_reader()
+    _ready_hold(system, waiting, django_capture_on_commit_callbacks)
+    assert DBTaskResult.objects.count() == 1
+    assert not Notice.objects.exists() and sms_sent() == []
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert Notice.objects.filter(kind="hold_ready", patron=waiting.patron).count() == 1
+    assert len(sms_sent()) == 1
