@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "wenjin.patrons",
     "wenjin.circulation",
     "wenjin.notices",
+    "wenjin.sip2",
     "wenjin.api",
     "wenjin.web",
     "wenjin.demo",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/readers/", include("wenjin.patrons.urls")),
     path("staff/readers/", include("wenjin.notices.urls")),
     path("staff/desk/", include("wenjin.circulation.urls")),
+    path("staff/devices/", include("wenjin.sip2.urls")),
     path("staff/", include("wenjin.accounts.urls")),
     path("", include(web_patterns)),
 ]

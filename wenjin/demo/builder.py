@@ -21,6 +21,7 @@ from wenjin.accounts.services import role_grant, staff_create, token_create, tok
 from wenjin.catalog.models import Item
 from wenjin.demo.catalog_builder import build_catalog
 from wenjin.demo.circulation_builder import build_circulation
+from wenjin.demo.device_builder import build_devices, manifest_kiosks
 from wenjin.demo.fees_builder import add_fee_free_month, build_fees
 from wenjin.demo.models import DemoDataset
 from wenjin.demo.network_data import (
@@ -168,6 +169,7 @@ def build(
             _create_unit(actor, spec, rng)
         _add_calendar(actor, today)
         _add_staff(actor, seed)
+        build_devices(actor, seed)
         build_catalog(actor, rng, catalog)
         build_patrons(actor, random.Random(f"{seed}:patrons"), seed, today)
         borrowers = register_borrowers(actor, random.Random(f"{seed}:borrowers"), seed, today)
@@ -305,7 +307,7 @@ def manifest(*, base_url: str, sip2_host: str, sip2_port: int) -> dict[str, Any]
             }
             for unit in units
         ],
-        "kiosks": [],
+        "kiosks": manifest_kiosks(dataset.seed),
         "patrons": manifest_patrons(dataset.seed),
         "items": [
             {

@@ -289,3 +289,63 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit.code} × {self.partner.name_zh}"
+
+
+class DeviceKind(models.TextChoices):
+    SELF_CHECK = "self_check", _("Self-check kiosk")
+    SELF_SERVICE_LIBRARY = "self_service_library", _("24-hour self-service library")
+    LENDING_ATM = "lending_atm", _("Lending ATM")
+    SORTER = "sorter", _("Return sorter")
+
+
+class DeviceEncoding(models.TextChoices):
+    UTF8 = "utf-8", "UTF-8"
+    GB18030 = "gb18030", "GB18030"
+    CP850 = "cp850", "cp850"
+
+
+# What a device may do over SIP2; a sorter, say, only checks items in and reads them.
+DEVICE_OPERATIONS = (
+    "patron",  # patron information and status, end session
+    "checkout",
+    "checkin",
+    "renew",
+    "item",  # item information and status update
+    "hold",
+    "fee",
+    "block",  # block a patron (a kiosk that retains a card)
+)
+
+
+class Device(models.Model):
+    """A self-service machine that speaks SIP2 (a kiosk, a 24-hour library, a lending ATM
+    or a sorter): its login, where it stands (its checkouts and returns happen at that
+    unit), its character set and what it may do."""
+
+    code = models.SlugField(
+        _("login id"), max_length=40, unique=True, help_text=_("The SIP2 login user id (CN).")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=24, choices=DeviceKind.choices)
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="devices", verbose_name=_("location")
+    )
+    password_hash = models.CharField(max_length=200)
+    encoding = models.CharField(
+        _("character set"), max_length=8, choices=DeviceEncoding.choices, default="utf-8"
+    )
+    operations = models.JSONField(_("allowed operations"), default=list)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["org_unit__path", "code"]
+        verbose_name = _("self-service device")
+        verbose_name_plural = _("self-service devices")
+
+    def __str__(self) -> str:
+        return self.code
+
+    def may(self, operation: str) -> bool:
+        return operation in self.operations

@@ -137,10 +137,14 @@ def wipe() -> None:
         Transit,
     )
     from wenjin.demo.models import DemoDataset
+    from wenjin.network.models import Device
     from wenjin.notices.models import Notice, ReaderContact
     from wenjin.patrons.models import CreditEvent
+    from wenjin.sip2.models import Sip2Transaction
 
     for model in (
+        Sip2Transaction,
+        Device,
         Notice,
         ReaderContact,
         CreditEvent,
@@ -289,7 +293,15 @@ def test_manifest_shape_and_fresh_working_token(tmp_path):
     }
     assert manifest["base_url"].startswith("http://127.0.0.1:")
     assert set(manifest["sip2"]) == {"host", "port"} and isinstance(manifest["sip2"]["port"], int)
-    assert manifest["kiosks"] == []
+    kiosks = {kiosk["login"]: kiosk for kiosk in manifest["kiosks"]}
+    assert kiosks["YX-SORTER"]["kind"] == "sorter"
+    assert kiosks["YX-SORTER"]["operations"] == ["checkin", "item"]
+    kinds = {kiosk["kind"] for kiosk in kiosks.values()}
+    assert {"self_check", "self_service_library", "lending_atm", "sorter"} <= kinds
+    from wenjin.network.devices import device_login
+
+    some = next(k for k in kiosks.values() if k["kind"] == "self_check")
+    assert device_login(some["login"], some["password"]).org_unit.code == some["org_code"]
     patrons = manifest["patrons"]
     categories = [
         "child",

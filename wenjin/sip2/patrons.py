@@ -1,0 +1,240 @@
+"""SIP2 handlers about readers: patron information and status, end of session, block.
+
+A reader identifies by card barcode or resident ID number (AA) and their PIN (AD). The
+patron status flags and the screen message come from the same checks the desk makes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from wenjin.circulation import policies, rows, selectors
+from wenjin.circulation.fee_selectors import patron_fees
+from wenjin.circulation.models import FeeStatus, HoldStatus
+from wenjin.lib.errors import DomainError
+from wenjin.patrons import selectors as patron_selectors
+from wenjin.patrons.models import Card, CardStatus, Patron
+from wenjin.patrons.services.cards import card_set_blocked, pin_matches
+from wenjin.patrons.services.common import card_by_barcode, live_card
+from wenjin.sip2 import fields
+from wenjin.sip2.codec import Request, Response
+from wenjin.sip2.handlers import actor_for, institution, refused, reply
+from wenjin.sip2.session import Session
+
+CHINESE = 19  # the SIP2 language code for Chinese
+
+
+@dataclass
+class Reader:
+    """A reader as a kiosk identified them: the card, and whether the PIN was right
+    (None when no PIN was sent)."""
+
+    card: Card
+    pin_ok: bool | None
+
+    @property
+    def patron(self) -> Patron:
+        return self.card.patron
+
+
+def find_reader(request: Request) -> Card | None:
+    """The card for AA: a card number, or a resident ID number (its reader's live card)."""
+    identifier = (request.get("AA") or "").strip()
+    if not identifier:
+        return None
+    try:
+        return card_by_barcode(identifier)
+    except DomainError:
+        patron = patron_selectors.by_identity(identifier)
+        card = live_card(patron) if patron else None
+        return card
+
+
+def identify(request: Request, *, need_pin: bool = True) -> Reader | None:
+    """The reader of a request, with the PIN checked. A PIN that arrived garbled (the
+    device's character set is wrong) never matches."""
+    card = find_reader(request)
+    if card is None:
+        return None
+    pin = request.get("AD")
+    if pin is None or (pin == "" and not need_pin):
+        return Reader(card, None)
+    return Reader(card, not request.lossy and pin_matches(card.patron, pin))
+
+
+def reader_or_refusal(session: Session, request: Request) -> Reader | Response:
+    """The identified reader with a right PIN, or the refusal to send."""
+    reader = identify(request)
+    if reader is None:
+        return refused(session, request, _("No reader has this card number."), "PATRON_NOT_FOUND")
+    if reader.pin_ok is not True:
+        return refused(session, request, _("The password is wrong."), "WRONG_PIN")
+    return reader
+
+
+@dataclass
+class Standing:
+    """What the status flags and counts are made of."""
+
+    open_loans: int
+    overdue: int
+    debt: Decimal
+    refusals: list[policies.Refusal]
+
+
+def standing(card: Card) -> Standing:
+    today = selectors.today()
+    patron = card.patron
+    open_loans, overdue, _of_type = rows.loan_counts(patron, None, today)
+    debt = selectors.debt_of(patron)
+    settings = selectors.circulation_settings()
+    state = policies.ReaderState(
+        card_status=card.status,
+        card_expires_on=card.expires_on,
+        overdue_loans=overdue,
+        debt=debt,
+        open_loans=open_loans,
+    )
+    limits = policies.Limits(debt_limit=settings.debt_limit, overdue_blocks=settings.overdue_blocks)
+    return Standing(open_loans, overdue, debt, policies.reader_refusals(state, today, limits))
+
+
+def status_field(card: Card, state: Standing) -> str:
+    settings = selectors.circulation_settings()
+    blocked = bool(state.refusals)
+    return fields.patron_status(
+        charge_privileges_denied=blocked,
+        renewal_privileges_denied=blocked,
+        hold_privileges_denied=state.debt > settings.debt_limit or card.status != CardStatus.ACTIVE,
+        card_reported_lost=card.status == CardStatus.LOST,
+        too_many_items_overdue=bool(state.overdue and settings.overdue_blocks),
+        excessive_outstanding_fees=state.debt > settings.debt_limit,
+    )
+
+
+def _status_values(reader: Reader, request: Request, state: Standing) -> dict[str, Any]:
+    patron = reader.patron
+    values: dict[str, Any] = {
+        "AO": institution(),
+        "AA": request.get("AA"),
+        # The name only once the PIN is right: a card number alone reveals nobody.
+        "AE": patron.name if reader.pin_ok else "",
+        "BL": True,
+        "BH": "CNY",
+        "BV": state.debt,
+    }
+    if reader.pin_ok is not None:
+        values["CQ"] = reader.pin_ok
+    return values
+
+
+def _screen(reader: Reader, state: Standing) -> list[str]:
+    if reader.pin_ok is False:
+        return [_("The password is wrong.")]
+    return [refusal.message for refusal in state.refusals]
+
+
+def patron_status(session: Session, request: Request) -> Response:
+    """23 (and 25) → 24 / 26: the status flags of a reader."""
+    reader = identify(request, need_pin=False)
+    answer = "26" if request.code == "25" else "24"
+    if reader is None:
+        return refused(session, request, _("No reader has this card number."), "PATRON_NOT_FOUND")
+    state = standing(reader.card)
+    return reply(
+        answer,
+        {"patron_status": status_field(reader.card, state), "language": CHINESE},
+        _status_values(reader, request, state),
+        _screen(reader, state),
+    )
+
+
+def _window(request: Request) -> tuple[int, int]:
+    """BP..BQ, 1-based and inclusive (defaults: the first 50)."""
+    try:
+        start = max(1, int(request.get("BP") or 1))
+    except ValueError:
+        start = 1
+    try:
+        end = int(request.get("BQ") or start + 49)
+    except ValueError:
+        end = start + 49
+    return start, max(start, min(end, start + 199))
+
+
+def patron_information(session: Session, request: Request) -> Response:
+    """63 → 64: counts, status, and the list the summary field asks for (items on the
+    hold shelf, overdue, on loan, fees, holds not yet available)."""
+    reader = identify(request, need_pin=False)
+    if reader is None:
+        return refused(session, request, _("No reader has this card number."), "PATRON_NOT_FOUND")
+    patron = reader.patron
+    state = standing(reader.card)
+    today = selectors.today()
+    holds = list(selectors.patron_holds(patron))
+    ready = [h for h in holds if h.status == HoldStatus.READY]
+    waiting = [h for h in holds if h.status != HoldStatus.READY]
+    loans = list(selectors.open_loans(patron))
+    overdue = [loan for loan in loans if loan.due_date < today]
+    fees = list(patron_fees(patron, status=FeeStatus.OPEN))
+    values = _status_values(reader, request, state)
+    selection = fields.summary_selection(request.fixed.get("summary", ""))
+    if selection is not None and reader.pin_ok:
+        start, end = _window(request)
+        lists = {
+            "AS": [h.captured_item.barcode for h in ready if h.captured_item_id],
+            "AT": [loan.item.barcode for loan in overdue],
+            "AU": [loan.item.barcode for loan in loans],
+            "AV": [f"{fee.balance:.2f} {fee.get_kind_display()}" for fee in fees],
+            "BU": [],
+            "CD": [h.record.title for h in waiting],
+        }
+        values[selection[1]] = lists[selection[1]][start - 1 : end]
+    return reply(
+        "64",
+        {
+            "patron_status": status_field(reader.card, state),
+            "language": CHINESE,
+            "hold_items_count": len(ready),
+            "overdue_items_count": len(overdue),
+            "charged_items_count": len(loans),
+            "fine_items_count": len(fees),
+            "recall_items_count": 0,
+            "unavailable_holds_count": len(waiting),
+        },
+        values,
+        _screen(reader, state),
+    )
+
+
+def end_session(session: Session, request: Request) -> Response:
+    """35 → 36: the reader walked away; forget them."""
+    session.state.pop("patron", None)
+    return reply("36", {"end_session": True}, {"AO": institution(), "AA": request.get("AA") or ""})
+
+
+def block_patron(session: Session, request: Request) -> Response:
+    """01 → 24: the kiosk kept a card (reported lost, say): block it, with the kiosk's
+    message as the reason."""
+    card = find_reader(request)
+    if card is None:
+        return refused(session, request, _("No reader has this card number."), "PATRON_NOT_FOUND")
+    reason = (request.get("AL") or _("Blocked by a self-service machine."))[:200]
+    try:
+        card = card_set_blocked(
+            actor=actor_for(session), barcode=card.barcode, blocked=True, reason=reason
+        )
+    except DomainError as error:
+        return refused(session, request, error.message, error.code)
+    reader = Reader(card, None)
+    state = standing(card)
+    return reply(
+        "24",
+        {"patron_status": status_field(card, state), "language": CHINESE},
+        _status_values(reader, request, state),
+        _screen(reader, state),
+    )
