@@ -198,6 +198,12 @@ LOGGING = {
 WENJIN_BASE_URL = CONFIG.get("WENJIN_BASE_URL", "http://127.0.0.1:8000")
 WENJIN_HTTP_PORT = int(CONFIG.get("WENJIN_HTTP_PORT", "8000"))
 WENJIN_SIP2_PORT = int(CONFIG.get("WENJIN_SIP2_PORT", "6001"))
+WENJIN_SIP2_HOST = CONFIG.get("WENJIN_SIP2_HOST", "127.0.0.1")
+# Kiosks keep their connection open between readers; one silent this long is dead.
+WENJIN_SIP2_IDLE_SECONDS = float(CONFIG.get("WENJIN_SIP2_IDLE_SECONDS", "300"))
+WENJIN_SIP2_MAX_FRAME = int(CONFIG.get("WENJIN_SIP2_MAX_FRAME", "65536"))
+# Threads running the handlers (database work); bounds the database connections too.
+WENJIN_SIP2_THREADS = int(CONFIG.get("WENJIN_SIP2_THREADS", "16"))
 
 # --- Reader notices ---------------------------------------------------------------------
 # Email: Django's backends. The demo writes messages as files in the data directory.
