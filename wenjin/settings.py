@@ -204,6 +204,12 @@ WENJIN_SIP2_IDLE_SECONDS = float(CONFIG.get("WENJIN_SIP2_IDLE_SECONDS", "300"))
 WENJIN_SIP2_MAX_FRAME = int(CONFIG.get("WENJIN_SIP2_MAX_FRAME", "65536"))
 # Threads running the handlers (database work); bounds the database connections too.
 WENJIN_SIP2_THREADS = int(CONFIG.get("WENJIN_SIP2_THREADS", "16"))
+# The institution id (AO) reported in 98; requests must carry it or leave AO empty.
+WENJIN_SIP2_INSTITUTION = CONFIG.get("WENJIN_SIP2_INSTITUTION", "WENJIN")
+# Some kiosks poll 99 before logging in; off by default (the device is unknown then).
+WENJIN_SIP2_STATUS_BEFORE_LOGIN = CONFIG.flag("WENJIN_SIP2_STATUS_BEFORE_LOGIN")
+# Screen messages (AF/AG) for kiosks: their displays are set up for Chinese.
+WENJIN_SIP2_LANGUAGE = CONFIG.get("WENJIN_SIP2_LANGUAGE", "zh-hans")
 
 # --- Reader notices ---------------------------------------------------------------------
 # Email: Django's backends. The demo writes messages as files in the data directory.
