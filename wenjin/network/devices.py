@@ -3,6 +3,7 @@ login. Writes need the network-editing right on the device's unit."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -94,12 +95,19 @@ def device_set_enabled(*, actor: Actor, code: str, enabled: bool) -> Device:
     return device
 
 
+@functools.cache
+def _unknown_device_hash() -> str:
+    # Made once: hashing afresh for every unknown login would hand a stranger a cheap
+    # way to burn the server's CPU.
+    return make_password("unknown-device")
+
+
 def device_login(login: str, password: str) -> Device | None:
     """The enabled device with this login and password, or None (the same answer for an
     unknown login, a wrong password and a disabled device)."""
     device = Device.objects.select_related("org_unit").filter(code=(login or "").strip()).first()
     # Hash anyway for an unknown login, so the answer takes as long either way.
-    hashed = device.password_hash if device else make_password("unknown-device")
+    hashed = device.password_hash if device else _unknown_device_hash()
     if not check_password(password or "", hashed) or device is None or not device.enabled:
         return None
     Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())

@@ -6,6 +6,8 @@ patron status flags and the screen message come from the same checks the desk ma
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -54,21 +56,49 @@ def find_reader(request: Request) -> Card | None:
         return card
 
 
-def identify(request: Request, *, need_pin: bool = True) -> Reader | None:
+def identify(
+    request: Request, *, need_pin: bool = True, session: Session | None = None
+) -> Reader | None:
     """The reader of a request, with the PIN checked. A PIN that arrived garbled (the
-    device's character set is wrong) never matches."""
+    device's character set is wrong) never matches.
+
+    A kiosk sends the PIN with every message of a reader's visit (patron information,
+    each checkout, renewals); with ``session`` the hash is checked once per visit and
+    later messages compare a keyed digest kept for this connection only, forgotten at
+    end of session (35), on another reader and when the PIN changes.
+    """
     card = find_reader(request)
     if card is None:
         return None
     pin = request.get("AD")
     if pin is None or (pin == "" and not need_pin):
         return Reader(card, None)
-    return Reader(card, not request.lossy and pin_matches(card.patron, pin))
+    if request.lossy:
+        return Reader(card, False)
+    patron = card.patron
+    if session is not None and _verified_before(session, patron, pin):
+        return Reader(card, True)
+    ok = pin_matches(patron, pin)
+    if ok and session is not None:
+        session.state["verified_pin"] = (patron.pk, patron.pin_hash, _digest(session, pin))
+    return Reader(card, ok)
+
+
+def _digest(session: Session, pin: str) -> bytes:
+    key = session.state.setdefault("pin_key", secrets.token_bytes(32))
+    return hmac.digest(key, pin.encode("utf-8"), "sha256")
+
+
+def _verified_before(session: Session, patron: Patron, pin: str) -> bool:
+    remembered = session.state.get("verified_pin")
+    if remembered is None or remembered[:2] != (patron.pk, patron.pin_hash):
+        return False
+    return hmac.compare_digest(remembered[2], _digest(session, pin))
 
 
 def reader_or_refusal(session: Session, request: Request) -> Reader | Response:
     """The identified reader with a right PIN, or the refusal to send."""
-    reader = identify(request)
+    reader = identify(request, session=session)
     if reader is None:
         return refused(session, request, _("No reader has this card number."), "PATRON_NOT_FOUND")
     if reader.pin_ok is not True:
@@ -140,7 +170,7 @@ def _screen(reader: Reader, state: Standing) -> list[str]:
 
 def patron_status(session: Session, request: Request) -> Response:
     """23 (and 25) → 24 / 26: the status flags of a reader."""
-    reader = identify(request, need_pin=False)
+    reader = identify(request, need_pin=False, session=session)
     answer = "26" if request.code == "25" else "24"
     if reader is None:
         return refused(session, request, _("No reader has this card number."), "PATRON_NOT_FOUND")
@@ -169,7 +199,7 @@ def _window(request: Request) -> tuple[int, int]:
 def patron_information(session: Session, request: Request) -> Response:
     """63 → 64: counts, status, and the list the summary field asks for (items on the
     hold shelf, overdue, on loan, fees, holds not yet available)."""
-    reader = identify(request, need_pin=False)
+    reader = identify(request, need_pin=False, session=session)
     if reader is None:
         return refused(session, request, _("No reader has this card number."), "PATRON_NOT_FOUND")
     patron = reader.patron
@@ -214,6 +244,7 @@ def patron_information(session: Session, request: Request) -> Response:
 def end_session(session: Session, request: Request) -> Response:
     """35 → 36: the reader walked away; forget them."""
     session.state.pop("patron", None)
+    session.state.pop("verified_pin", None)
     return reply("36", {"end_session": True}, {"AO": institution(), "AA": request.get("AA") or ""})
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -21,6 +20,7 @@ from wenjin.patrons.models import (
     CardStatus,
     Patron,
 )
+from wenjin.patrons.pins import hash_pin, pin_matches_hash
 from wenjin.patrons.services.common import (
     _editable,
     _event,
@@ -150,14 +150,21 @@ def pin_set(*, actor: Actor, barcode: str, pin: str | None = None) -> str:
     with transaction.atomic():
         card = card_by_barcode(barcode, lock=True)
         _editable(actor, card)
-        card.patron.pin_hash = make_password(pin)
+        card.patron.pin_hash = hash_pin(pin)
         card.patron.save(update_fields=["pin_hash", "updated_at"])
         audit_record(actor, "patron.pin", org_unit=card.patron.home_org, target=card.patron)
     return pin
 
 
 def pin_matches(patron: Patron, pin: str) -> bool:
-    return bool(patron.pin_hash) and check_password(pin or "", patron.pin_hash)
+    """Whether ``pin`` is the reader's PIN (a hash with outdated costs is replaced)."""
+
+    def rehash(encoded: str) -> None:
+        # Only if unchanged meanwhile: a PIN set at the desk a moment ago wins.
+        Patron.objects.filter(pk=patron.pk, pin_hash=patron.pin_hash).update(pin_hash=encoded)
+        patron.pin_hash = encoded
+
+    return pin_matches_hash(pin, patron.pin_hash, rehash)
 
 
 def expire_cards(on: date | None = None) -> int:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -27,6 +26,7 @@ from wenjin.patrons.models import (
     Patron,
     PatronCategory,
 )
+from wenjin.patrons.pins import hash_pin
 from wenjin.patrons.services.common import (
     _category,
     _category_rules,
@@ -148,7 +148,7 @@ def register(
                     address=(address or "").strip()[:300],
                     local_residence=local_residence,
                     guardian=guardian,
-                    pin_hash=make_password(pin),
+                    pin_hash=hash_pin(pin),
                     # the network's configured start, not the model's built-in default
                     credit_score=credit_config().policy.starting_score,
                 )

@@ -213,3 +213,36 @@ def test_every_message_is_logged_without_secrets(kiosk, items, reader):
         "YX-GT",
     )
     assert "000000" not in str(row.__dict__) and PIN not in str(row.__dict__)
+
+
+def test_the_pin_is_hashed_once_per_visit(kiosk, items, reader, system, monkeypatch):
+    from wenjin.patrons.services import pin_set
+    from wenjin.sip2 import patrons as sip2_patrons
+
+    checks: list[str] = []
+    real = sip2_patrons.pin_matches
+
+    def counting(patron, pin):
+        checks.append(pin)
+        return real(patron, pin)
+
+    monkeypatch.setattr(sip2_patrons, "pin_matches", counting)
+    session = logged_in("YX-GT-K1", "kiosk-secret-1")
+    assert talk(session, f"63019{D}          AO|AA{reader.barcode}|AD{PIN}|").get("CQ") == "Y"
+    lent = talk(session, f"11YN{D}{BLANK}AO|AA{reader.barcode}|ABB1|AC|AD{PIN}|")
+    assert lent.fixed["ok"] == "1" and checks == [PIN]
+    # A wrong PIN later in the visit is still checked, and refused.
+    wrong = talk(session, f"11YN{D}{BLANK}AO|AA{reader.barcode}|ABB2|AC|AD000000|")
+    assert wrong.fixed["ok"] == "0" and checks == [PIN, "000000"]
+    # End of session forgets the reader: the next visit checks the hash again.
+    talk(session, f"35{D}AO|AA{reader.barcode}|")
+    talk(session, f"63019{D}          AO|AA{reader.barcode}|AD{PIN}|")
+    assert checks == [PIN, "000000", PIN]
+    # A PIN changed at the desk mid-visit: the remembered one no longer counts.
+    pin_set(actor=system, barcode=reader.barcode, pin="246813")
+    stale = talk(session, f"11YN{D}{BLANK}AO|AA{reader.barcode}|ABB2|AC|AD{PIN}|")
+    assert stale.fixed["ok"] == "0" and len(checks) == 4
+    # Another connection never shares what this one verified.
+    other = logged_in("YX-GT-K1", "kiosk-secret-1")
+    talk(other, f"63019{D}          AO|AA{reader.barcode}|AD246813|")
+    assert len(checks) == 5
