@@ -70,14 +70,9 @@ def checkout(session: Session, request: Request) -> Response:
     if isinstance(reader, Response):
         return reader
     barcode = (request.get("AB") or "").strip()
-    open_loan = rows.open_loan(
-        Item.objects.filter(barcode=barcode).values_list("pk", flat=True).first() or 0
-    )
-    if (
-        open_loan is not None
-        and open_loan.patron_id == reader.patron.pk
-        and not request.flag("sc_renewal_policy")
-    ):
+    # The service renews a copy already on loan to the same reader; a kiosk whose
+    # renewal policy is off wants a refusal instead (only then is it worth looking).
+    if not request.flag("sc_renewal_policy") and _on_loan_to(barcode, reader.patron.pk):
         return _lend_refused(
             session, request, barcode, _("You have this item on loan already."), "ALREADY_ON_LOAN"
         )
@@ -92,6 +87,12 @@ def checkout(session: Session, request: Request) -> Response:
     except DomainError as error:
         return _lend_refused(session, request, barcode, error.message, error.code)
     return _lent("12", request, result.loan, renewed=result.renewed)
+
+
+def _on_loan_to(barcode: str, patron_id: int) -> bool:
+    item_id = Item.objects.filter(barcode=barcode).values_list("pk", flat=True).first()
+    loan = rows.open_loan(item_id) if item_id else None
+    return loan is not None and loan.patron_id == patron_id
 
 
 def _lent(code: str, request: Request, loan: Loan, *, renewed: bool) -> Response:

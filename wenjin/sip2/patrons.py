@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from wenjin.circulation import policies, rows, selectors
 from wenjin.circulation.fee_selectors import patron_fees
-from wenjin.circulation.models import FeeStatus, HoldStatus
+from wenjin.circulation.models import ACTIVE_HOLD_STATUSES, Fee, FeeStatus, Hold, HoldStatus
 from wenjin.lib.errors import DomainError
 from wenjin.patrons import selectors as patron_selectors
 from wenjin.patrons.models import Card, CardStatus, Patron
@@ -198,47 +198,67 @@ def _window(request: Request) -> tuple[int, int]:
 
 def patron_information(session: Session, request: Request) -> Response:
     """63 → 64: counts, status, and the list the summary field asks for (items on the
-    hold shelf, overdue, on loan, fees, holds not yet available)."""
+    hold shelf, overdue, on loan, fees, holds not yet available).
+
+    Kiosks send 63 at the start of every visit, mostly without a summary selection: the
+    counts come from small aggregate queries, and only the one list asked for is loaded.
+    """
     reader = identify(request, need_pin=False, session=session)
     if reader is None:
         return refused(session, request, _("No reader has this card number."), "PATRON_NOT_FOUND")
     patron = reader.patron
     state = standing(reader.card)
-    today = selectors.today()
-    holds = list(selectors.patron_holds(patron))
-    ready = [h for h in holds if h.status == HoldStatus.READY]
-    waiting = [h for h in holds if h.status != HoldStatus.READY]
-    loans = list(selectors.open_loans(patron))
-    overdue = [loan for loan in loans if loan.due_date < today]
-    fees = list(patron_fees(patron, status=FeeStatus.OPEN))
+    hold_states = list(
+        Hold.objects.filter(patron_id=patron.pk, status__in=ACTIVE_HOLD_STATUSES).values_list(
+            "status", flat=True
+        )
+    )
+    ready_count = sum(1 for status in hold_states if status == HoldStatus.READY)
+    open_fees = Fee.objects.filter(patron_id=patron.pk, status=FeeStatus.OPEN)
     values = _status_values(reader, request, state)
     selection = fields.summary_selection(request.fixed.get("summary", ""))
     if selection is not None and reader.pin_ok:
         start, end = _window(request)
-        lists = {
-            "AS": [h.captured_item.barcode for h in ready if h.captured_item_id],
-            "AT": [loan.item.barcode for loan in overdue],
-            "AU": [loan.item.barcode for loan in loans],
-            "AV": [f"{fee.balance:.2f} {fee.get_kind_display()}" for fee in fees],
-            "BU": [],
-            "CD": [h.record.title for h in waiting],
-        }
-        values[selection[1]] = lists[selection[1]][start - 1 : end]
+        wanted = _summary_list(patron, selection[1])
+        values[selection[1]] = wanted[start - 1 : end]
     return reply(
         "64",
         {
             "patron_status": status_field(reader.card, state),
             "language": CHINESE,
-            "hold_items_count": len(ready),
-            "overdue_items_count": len(overdue),
-            "charged_items_count": len(loans),
-            "fine_items_count": len(fees),
+            "hold_items_count": ready_count,
+            "overdue_items_count": state.overdue,
+            "charged_items_count": state.open_loans,
+            "fine_items_count": open_fees.count() if state.debt else 0,
             "recall_items_count": 0,
-            "unavailable_holds_count": len(waiting),
+            "unavailable_holds_count": len(hold_states) - ready_count,
         },
         values,
         _screen(reader, state),
     )
+
+
+def _summary_list(patron: Patron, field_id: str) -> list[str]:
+    """The items of one summary list (AS hold shelf, AT overdue, AU on loan, AV fees,
+    BU recalls, CD holds not yet available)."""
+    if field_id in ("AT", "AU"):
+        loans = selectors.open_loans(patron)
+        if field_id == "AT":
+            loans = loans.filter(due_date__lt=selectors.today(), claimed_returned_at__isnull=True)
+        return [loan.item.barcode for loan in loans]
+    if field_id == "AV":
+        fees = patron_fees(patron, status=FeeStatus.OPEN)
+        return [f"{fee.balance:.2f} {fee.get_kind_display()}" for fee in fees]
+    if field_id in ("AS", "CD"):
+        holds = selectors.patron_holds(patron)
+        if field_id == "AS":
+            return [
+                h.captured_item.barcode
+                for h in holds
+                if h.status == HoldStatus.READY and h.captured_item_id
+            ]
+        return [h.record.title for h in holds if h.status != HoldStatus.READY]
+    return []  # BU: recalls are not used
 
 
 def end_session(session: Session, request: Request) -> Response:
