@@ -1,7 +1,7 @@
 """SIP2 server speed at district scale, the load generator on the same machine.
 
 Usage: ./run bench sip2 [--items N] [--readers N] [--connections 400] [--rate 300]
-                        [--seconds 60] [--closed-seconds 20] [--threads 16]
+                        [--seconds 60] [--closed-seconds 20] [--threads 16] [--workers 2]
 
 Data: the circulation benchmark's district-scale database (1.4 M items, 160 k readers,
 built once with bulk inserts and reused; set WENJIN_DATABASE_URL to a scratch PostgreSQL
@@ -371,7 +371,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300.0)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--closed-seconds", type=float, default=20.0)
-    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=16, help="handler threads per process")
+    parser.add_argument("--workers", type=int, default=2, help="SIP2 server processes")
     args = parser.parse_args()
     if args.connections < max(CLOSED_LEVELS):
         parser.error(f"--connections must be at least {max(CLOSED_LEVELS)}")
@@ -386,7 +387,18 @@ def main() -> None:
 
     port = free_port()
     server = start_process(
-        [sys.executable, "-m", "wenjin.cli", "sip2", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "wenjin.cli",
+            "sip2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
         port,
     )
     try:
@@ -434,6 +446,7 @@ def main() -> None:
             "rate": args.rate,
             "seconds": args.seconds,
             "threads": args.threads,
+            "workers": args.workers,
         },
         metrics,
     )

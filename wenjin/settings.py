@@ -204,6 +204,8 @@ WENJIN_SIP2_IDLE_SECONDS = float(CONFIG.get("WENJIN_SIP2_IDLE_SECONDS", "300"))
 WENJIN_SIP2_MAX_FRAME = int(CONFIG.get("WENJIN_SIP2_MAX_FRAME", "65536"))
 # Threads running the handlers (database work); bounds the database connections too.
 WENJIN_SIP2_THREADS = int(CONFIG.get("WENJIN_SIP2_THREADS", "16"))
+# Server processes sharing the port (one core each for Python); production: the cores.
+WENJIN_SIP2_WORKERS = int(CONFIG.get("WENJIN_SIP2_WORKERS", "1"))
 # The institution id (AO) reported in 98; requests must carry it or leave AO empty.
 WENJIN_SIP2_INSTITUTION = CONFIG.get("WENJIN_SIP2_INSTITUTION", "WENJIN")
 # Some kiosks poll 99 before logging in; off by default (the device is unknown then).

@@ -110,6 +110,7 @@ class Sip2Server:
         on_transaction: TransactionLog | None = None,
         connection_hook: Callable[[], None] | None = close_old_connections,
         backlog: int = DEFAULT_BACKLOG,
+        reuse_port: bool = False,
     ) -> None:
         if idle_timeout <= 0:
             raise ValueError("idle_timeout must be positive")
@@ -122,6 +123,9 @@ class Sip2Server:
         self.idle_timeout = idle_timeout
         self.pool_size = pool_size
         self.backlog = backlog
+        # Several server processes may listen on one port (SO_REUSEPORT): the kernel
+        # spreads new connections over them, so handlers run on every core.
+        self.reuse_port = reuse_port
         self._dispatch = dispatch
         self._on_error = on_error
         self._on_transaction = on_transaction
@@ -153,7 +157,12 @@ class Sip2Server:
             raise RuntimeError("the SIP2 server is already started")
         self._pool = ThreadPoolExecutor(self.pool_size, thread_name_prefix="sip2")
         self._server = await asyncio.start_server(
-            self._handle, self.host, self._port, backlog=self.backlog, limit=READ_SIZE
+            self._handle,
+            self.host,
+            self._port,
+            backlog=self.backlog,
+            limit=READ_SIZE,
+            reuse_port=self.reuse_port or None,
         )
         logger.info("SIP2 server listening on %s:%s", self.host, self.port)
 
@@ -383,6 +392,7 @@ def server_from_settings(
     *,
     host: str | None = None,
     port: int | None = None,
+    reuse_port: bool = False,
 ) -> Sip2Server:
     """A server configured from ``WENJIN_SIP2_*`` settings (``host``/``port`` override)."""
     from django.conf import settings
@@ -396,4 +406,5 @@ def server_from_settings(
         idle_timeout=float(getattr(settings, "WENJIN_SIP2_IDLE_SECONDS", DEFAULT_IDLE_SECONDS)),
         pool_size=int(getattr(settings, "WENJIN_SIP2_THREADS", DEFAULT_THREADS)),
         on_transaction=on_transaction,
+        reuse_port=reuse_port,
     )
