@@ -92,6 +92,22 @@ def _record_failure(key: str, limit: int, now: datetime) -> None:
         row.save(update_fields=["failures", "window_started_at", "locked_until"])
 
 
+def throttle_failure(key: str, limit: int) -> None:
+    """Count one failed attempt for ``key`` (any secret: a reader's PIN at a kiosk, say)."""
+    _record_failure(key, limit, timezone.now())
+
+
+def throttle_locked_until(key: str) -> datetime | None:
+    """When the lockout of ``key`` ends, if one is in force."""
+    row = LoginThrottle.objects.filter(key=key, locked_until__gt=timezone.now()).first()
+    return row.locked_until if row else None
+
+
+def throttle_clear(key: str) -> None:
+    """Forget ``key``'s failures (after a success)."""
+    LoginThrottle.objects.filter(key=key).delete()
+
+
 def login_locked_until(username: str, ip: str | None) -> datetime | None:
     """When the lockout for this account name or address ends, if one is in force."""
     keys = [key for key, _limit in _throttle_keys(username, ip)]

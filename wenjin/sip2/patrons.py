@@ -20,7 +20,7 @@ from wenjin.circulation.models import ACTIVE_HOLD_STATUSES, Fee, FeeStatus, Hold
 from wenjin.lib.errors import DomainError
 from wenjin.patrons import selectors as patron_selectors
 from wenjin.patrons.models import Card, CardStatus, Patron
-from wenjin.patrons.services.cards import card_set_blocked, pin_matches
+from wenjin.patrons.services.cards import PinLocked, card_set_blocked, pin_check
 from wenjin.patrons.services.common import card_by_barcode, live_card
 from wenjin.sip2 import fields
 from wenjin.sip2.codec import Request, Response
@@ -37,6 +37,8 @@ class Reader:
 
     card: Card
     pin_ok: bool | None
+    # Set when the reader's PIN is locked after too many wrong ones: the refusal to show.
+    locked: str = ""
 
     @property
     def patron(self) -> Patron:
@@ -78,7 +80,10 @@ def identify(
     patron = card.patron
     if session is not None and _verified_before(session, patron, pin):
         return Reader(card, True)
-    ok = pin_matches(patron, pin)
+    try:
+        ok = pin_check(patron, pin)
+    except PinLocked as error:
+        return Reader(card, False, locked=error.message)
     if ok and session is not None:
         session.state["verified_pin"] = (patron.pk, patron.pin_hash, _digest(session, pin))
     return Reader(card, ok)
@@ -101,6 +106,8 @@ def reader_or_refusal(session: Session, request: Request) -> Reader | Response:
     reader = identify(request, session=session)
     if reader is None:
         return refused(session, request, _("No reader has this card number."), "PATRON_NOT_FOUND")
+    if reader.locked:
+        return refused(session, request, reader.locked, "PIN_LOCKED")
     if reader.pin_ok is not True:
         return refused(session, request, _("The password is wrong."), "WRONG_PIN")
     return reader
@@ -163,6 +170,8 @@ def _status_values(reader: Reader, request: Request, state: Standing) -> dict[st
 
 
 def _screen(reader: Reader, state: Standing) -> list[str]:
+    if reader.locked:
+        return [reader.locked]
     if reader.pin_ok is False:
         return [_("The password is wrong.")]
     return [refusal.message for refusal in state.refusals]

@@ -3,12 +3,14 @@ data, the daily jobs, export and deletion, the credit ledger. Each runs in one t
 actor's scope and writes the audit log."""
 
 from wenjin.patrons.services.cards import (
+    PinLocked,
     card_cancel,
     card_extend,
     card_renew,
     card_report_lost,
     card_set_blocked,
     expire_cards,
+    pin_check,
     pin_matches,
     pin_set,
 )
@@ -47,6 +49,7 @@ from wenjin.patrons.services.registration import (
 __all__ = [
     "EDITABLE_FIELDS",
     "FAMILY_MIN_MEMBERS",
+    "PinLocked",
     "Registration",
     "card_by_barcode",
     "card_cancel",
@@ -71,6 +74,7 @@ __all__ = [
     "patron_export",
     "patron_update",
     "phone_hash",
+    "pin_check",
     "pin_matches",
     "pin_set",
     "register",

@@ -3,15 +3,23 @@ expiry."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.policies import Perm
-from wenjin.accounts.services import audit_record
-from wenjin.lib.errors import Conflict, ValidationFailed
+from wenjin.accounts.services import (
+    audit_record,
+    throttle_clear,
+    throttle_failure,
+    throttle_locked_until,
+)
+from wenjin.lib.errors import Conflict, DomainError, ValidationFailed
 from wenjin.network.selectors import get_unit
 from wenjin.patrons import policies
 from wenjin.patrons.models import (
@@ -154,6 +162,41 @@ def pin_set(*, actor: Actor, barcode: str, pin: str | None = None) -> str:
         card.patron.save(update_fields=["pin_hash", "updated_at"])
         audit_record(actor, "patron.pin", org_unit=card.patron.home_org, target=card.patron)
     return pin
+
+
+class PinLocked(DomainError):
+    """Too many wrong PINs for this reader lately: no PIN is checked until ``until``."""
+
+    def __init__(self, until: datetime) -> None:
+        minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+        super().__init__(
+            "PIN_LOCKED",
+            ngettext(
+                "Too many wrong passwords. Try again in %(minutes)d minute.",
+                "Too many wrong passwords. Try again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            status=429,
+            details={"retry_after_seconds": minutes * 60},
+        )
+        self.until = until
+
+
+def pin_check(patron: Patron, pin: str) -> bool:
+    """Whether ``pin`` is the reader's PIN, counting wrong ones: after
+    ``WENJIN_PIN_MAX_FAILURES`` within the login window the reader's PIN is locked for the
+    lockout time (raises :class:`PinLocked`), whatever is tried, so a six-digit PIN
+    cannot be guessed at a kiosk or on the web."""
+    key = f"pin:{patron.pk}"
+    until = throttle_locked_until(key)
+    if until is not None:
+        raise PinLocked(until)
+    if pin_matches(patron, pin):
+        throttle_clear(key)
+        return True
+    throttle_failure(key, settings.WENJIN_PIN_MAX_FAILURES)
+    return False
 
 
 def pin_matches(patron: Patron, pin: str) -> bool:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.hashers import identify_hasher, make_password
 
+from wenjin.accounts.models import LoginThrottle
 from wenjin.patrons.models import Patron
 from wenjin.patrons.pins import PinHasher, hash_pin, pin_matches_hash
-from wenjin.patrons.services import pin_matches, register
+from wenjin.patrons.services import PinLocked, pin_check, pin_matches, register
 from wenjin.patrons.tests.ids import resident_id
 
 
@@ -75,3 +76,28 @@ def test_a_rehash_never_overwrites_a_pin_changed_meanwhile(patron):
     assert pin_matches(patron, "802413")  # the copy in hand still held the old PIN
     fresh = Patron.objects.get(pk=patron.pk)
     assert pin_matches(fresh, "135790") and not pin_matches(fresh, "802413")
+
+
+@pytest.mark.django_db
+def test_wrong_pins_lock_the_pin_and_a_right_one_clears_the_count(patron, settings):
+    settings.WENJIN_PIN_MAX_FAILURES = 3
+    assert not pin_check(patron, "000000")
+    assert not pin_check(patron, "000001")
+    assert pin_check(patron, "802413")  # a success forgets the failures
+    assert not LoginThrottle.objects.filter(key=f"pin:{patron.pk}").exists()
+    for guess in ("000000", "000001", "000002"):
+        assert not pin_check(patron, guess)
+    with pytest.raises(PinLocked) as locked:
+        pin_check(patron, "802413")
+    assert locked.value.code == "PIN_LOCKED" and locked.value.status == 429
+    assert locked.value.details["retry_after_seconds"] == 15 * 60
+    # When the lockout has passed, the right PIN works again.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    LoginThrottle.objects.filter(key=f"pin:{patron.pk}").update(
+        locked_until=timezone.now() - timedelta(seconds=1),
+        window_started_at=timezone.now() - timedelta(hours=1),
+    )
+    assert pin_check(patron, "802413")

@@ -220,13 +220,13 @@ def test_the_pin_is_hashed_once_per_visit(kiosk, items, reader, system, monkeypa
     from wenjin.sip2 import patrons as sip2_patrons
 
     checks: list[str] = []
-    real = sip2_patrons.pin_matches
+    real = sip2_patrons.pin_check
 
     def counting(patron, pin):
         checks.append(pin)
         return real(patron, pin)
 
-    monkeypatch.setattr(sip2_patrons, "pin_matches", counting)
+    monkeypatch.setattr(sip2_patrons, "pin_check", counting)
     session = logged_in("YX-GT-K1", "kiosk-secret-1")
     assert talk(session, f"63019{D}          AO|AA{reader.barcode}|AD{PIN}|").get("CQ") == "Y"
     lent = talk(session, f"11YN{D}{BLANK}AO|AA{reader.barcode}|ABB1|AC|AD{PIN}|")
@@ -246,3 +246,18 @@ def test_the_pin_is_hashed_once_per_visit(kiosk, items, reader, system, monkeypa
     other = logged_in("YX-GT-K1", "kiosk-secret-1")
     talk(other, f"63019{D}          AO|AA{reader.barcode}|AD246813|")
     assert len(checks) == 5
+
+
+def test_wrong_pins_lock_the_reader_out_at_every_kiosk(kiosk, items, reader, settings):
+    settings.WENJIN_PIN_MAX_FAILURES = 3
+    session = logged_in("YX-GT-K1", "kiosk-secret-1")
+    for _ in range(3):
+        wrong = talk(session, f"63019{D}          AO|AA{reader.barcode}|AD000000|")
+        assert wrong.get("CQ") == "N"
+    # Now even the right PIN is refused, on this and any other connection, saying why.
+    other = logged_in("YX-GT-K1", "kiosk-secret-1")
+    info = talk(other, f"63019{D}          AO|AA{reader.barcode}|AD{PIN}|")
+    assert info.get("CQ") == "N" and "次数过多" in info.getlist("AF")[0]
+    lent = talk(other, f"11YN{D}{BLANK}AO|AA{reader.barcode}|ABB1|AC|AD{PIN}|")
+    assert lent.fixed["ok"] == "0" and "次数过多" in lent.getlist("AF")[0]
+    assert not Loan.objects.exists()
