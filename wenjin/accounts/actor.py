@@ -29,11 +29,13 @@ class Actor:
     user: StaffUser | None
     via: str
     ip: str | None = None
+    # For the system acting through a machine: which one (a SIP2 device's login id).
+    agent: str = ""
     _grants: list[Grant] | None = field(default=None, repr=False)
 
     @classmethod
-    def system(cls, via: str = "system") -> Actor:
-        return cls(user=None, via=via)
+    def system(cls, via: str = "system", agent: str = "") -> Actor:
+        return cls(user=None, via=via, agent=agent)
 
     @classmethod
     def from_request(cls, request: HttpRequest, user: StaffUser, via: str = "web") -> Actor:
@@ -48,7 +50,7 @@ class Actor:
     @property
     def label(self) -> str:
         if self.user is None:
-            return f"system:{self.via}"
+            return f"{self.via}:{self.agent}" if self.agent else f"system:{self.via}"
         return self.user.username
 
     @property

@@ -103,6 +103,11 @@ def throttle_locked_until(key: str) -> datetime | None:
     return row.locked_until if row else None
 
 
+def throttle_state(key: str) -> LoginThrottle | None:
+    """``key``'s failures and lockout, if it has any (one query)."""
+    return LoginThrottle.objects.filter(key=key).first()
+
+
 def throttle_clear(key: str) -> None:
     """Forget ``key``'s failures (after a success)."""
     LoginThrottle.objects.filter(key=key).delete()

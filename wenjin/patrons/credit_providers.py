@@ -145,12 +145,17 @@ def credit_standing_for(
     patron: Patron, config: CreditSettings | None = None
 ) -> credit.CreditStanding:
     """The reader's standing from the configured provider, or from the local ledger when
-    that provider has no score for them."""
-    config = config or CreditSettings.load()
-    provider = configured_provider(config)
+    that provider has no score for them. Without ``config`` the cached settings are used
+    (every checkout asks)."""
+    if config is None:
+        cached = credit_config()
+        provider_name, policy = cached.provider, cached.policy
+    else:
+        provider_name, policy = config.provider, config.policy()
+    provider = PROVIDERS.get(provider_name, LocalLedgerProvider)()
     score = provider.score(patron)
     name = provider.name
     if score is None:
         local = LocalLedgerProvider()
         score, name = local.score(patron), local.name
-    return credit.standing(int(score or 0), config.policy(), provider=name)
+    return credit.standing(int(score or 0), policy, provider=name)

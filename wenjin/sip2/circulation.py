@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenjin.catalog.models import Item, ItemStatus
-from wenjin.catalog.selectors import get_item
 from wenjin.circulation import rows, selectors, services
 from wenjin.circulation.models import ACTIVE_HOLD_STATUSES, Hold, Loan
 from wenjin.circulation.services import fees, holds
@@ -213,31 +212,52 @@ def renew_all(session: Session, request: Request) -> Response:
 
 
 def item_information(session: Session, request: Request) -> Response:
-    """17 → 18: status, due date, hold queue, where it is and where it belongs."""
+    """17 → 18: status, due date, hold queue, where it is and where it belongs.
+
+    Sorters send one before every return: the item comes as one row of the columns the
+    answer uses, not as model instances with the record's MARC.
+    """
     barcode = (request.get("AB") or "").strip()
-    try:
-        item = get_item(barcode)
-    except DomainError as error:
-        response = refused(session, request, error.message, error.code)
+    item = (
+        Item.objects.filter(barcode=barcode)
+        .values(
+            "pk",
+            "barcode",
+            "status",
+            "record_id",
+            "record__title",
+            "owning_org__code",
+            "current_org__code",
+        )
+        .first()
+        if "\x00" not in barcode
+        else None
+    )
+    if item is None:
+        response = refused(
+            session, request, _("There is no item with this barcode."), "ITEM_NOT_FOUND"
+        )
         response.fixed["circulation_status"] = 1
         response.fields["AJ"] = ""
         return response
-    loan = rows.open_loan(item.pk)
-    status = STATUS_CODES.get(item.status, "01")
+    loan = rows.open_loan(item["pk"])
+    status = STATUS_CODES.get(item["status"], "01")
     if loan is not None and loan.claimed_returned_at is not None:
         status = fields.CIRCULATION_STATUS["claimed_returned"]
-    queue = Hold.objects.filter(record_id=item.record_id, status__in=ACTIVE_HOLD_STATUSES).count()
+    queue = Hold.objects.filter(
+        record_id=item["record_id"], status__in=ACTIVE_HOLD_STATUSES
+    ).count()
     return reply(
         "18",
         {"circulation_status": int(status), "security_marker": 2, "fee_type": 1},
         {
             "CF": queue,
             "AH": _due(loan.due_date) if loan else None,
-            "AB": item.barcode,
-            "AJ": item.record.title,
+            "AB": item["barcode"],
+            "AJ": item["record__title"],
             "CK": BOOK,
-            "AQ": item.owning_org.code,
-            "AP": item.current_org.code,
+            "AQ": item["owning_org__code"],
+            "AP": item["current_org__code"],
         },
     )
 

@@ -111,7 +111,8 @@ def refused(session: Session, request: Request, message: str, code: str = "REFUS
 
 def actor_for(session: Session) -> Actor:
     device = session.device
-    return Actor.system(f"sip2:{device.code}" if device else "sip2")
+    # "via" is a short channel name (16 characters); the device goes in the label.
+    return Actor.system("sip2", agent=device.code if device else "")
 
 
 # --- Login and status -------------------------------------------------------------------

@@ -21,7 +21,7 @@ from wenjin.lib.errors import DomainError
 from wenjin.patrons import selectors as patron_selectors
 from wenjin.patrons.models import Card, CardStatus, Patron
 from wenjin.patrons.services.cards import PinLocked, card_set_blocked, pin_check
-from wenjin.patrons.services.common import card_by_barcode, live_card
+from wenjin.patrons.services.common import live_card
 from wenjin.sip2 import fields
 from wenjin.sip2.codec import Request, Response
 from wenjin.sip2.handlers import actor_for, institution, refused, reply
@@ -46,16 +46,19 @@ class Reader:
 
 
 def find_reader(request: Request) -> Card | None:
-    """The card for AA: a card number, or a resident ID number (its reader's live card)."""
+    """The card for AA: a card number, or a resident ID number (its reader's live card).
+
+    Kiosks ask on every message of a visit: the card comes with its reader only (the
+    desk's lookup also joins the category and home library, which no answer here uses).
+    """
     identifier = (request.get("AA") or "").strip()
-    if not identifier:
+    if not identifier or "\x00" in identifier:
         return None
-    try:
-        return card_by_barcode(identifier)
-    except DomainError:
-        patron = patron_selectors.by_identity(identifier)
-        card = live_card(patron) if patron else None
-        return card
+    card = Card.objects.select_related("patron").filter(barcode=identifier).first()
+    if card is not None:
+        return None if card.patron.deleted_at else card
+    patron = patron_selectors.by_identity(identifier)
+    return live_card(patron) if patron else None
 
 
 def identify(

@@ -17,7 +17,7 @@ from wenjin.accounts.services import (
     audit_record,
     throttle_clear,
     throttle_failure,
-    throttle_locked_until,
+    throttle_state,
 )
 from wenjin.lib.errors import Conflict, DomainError, ValidationFailed
 from wenjin.network.selectors import get_unit
@@ -189,11 +189,12 @@ def pin_check(patron: Patron, pin: str) -> bool:
     lockout time (raises :class:`PinLocked`), whatever is tried, so a six-digit PIN
     cannot be guessed at a kiosk or on the web."""
     key = f"pin:{patron.pk}"
-    until = throttle_locked_until(key)
-    if until is not None:
-        raise PinLocked(until)
+    failures = throttle_state(key)
+    if failures is not None and failures.locked_until and failures.locked_until > timezone.now():
+        raise PinLocked(failures.locked_until)
     if pin_matches(patron, pin):
-        throttle_clear(key)
+        if failures is not None:
+            throttle_clear(key)
         return True
     throttle_failure(key, settings.WENJIN_PIN_MAX_FAILURES)
     return False

@@ -261,3 +261,22 @@ def test_wrong_pins_lock_the_reader_out_at_every_kiosk(kiosk, items, reader, set
     lent = talk(other, f"11YN{D}{BLANK}AO|AA{reader.barcode}|ABB1|AC|AD{PIN}|")
     assert lent.fixed["ok"] == "0" and "次数过多" in lent.getlist("AF")[0]
     assert not Loan.objects.exists()
+
+
+def test_a_loan_at_a_kiosk_is_audited_under_the_device(system, items, reader):
+    from wenjin.accounts.models import AuditEntry
+
+    code = "YX-GT-SELF-CHECK-KIOSK-SECOND-FLOOR-0001"  # 40 characters, the longest allowed
+    device_create(
+        actor=system,
+        code=code,
+        name="光塔二楼自助借还机",
+        kind="self_check",
+        org_code="YX-GT",
+        password="kiosk-secret-1",
+    )
+    session = logged_in(code, "kiosk-secret-1")
+    lent = talk(session, f"11YN{D}{BLANK}AO|AA{reader.barcode}|ABB1|AC|AD{PIN}|")
+    assert lent.fixed["ok"] == "1", lent.getlist("AF")
+    entry = AuditEntry.objects.get(action="circulation.checkout")
+    assert (entry.via, entry.actor_label) == ("sip2", f"sip2:{code}")
