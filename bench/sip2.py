@@ -287,7 +287,8 @@ async def open_load(clients: list[Client], rate: float, seconds: float) -> tuple
                 if step != 3:
                     await asyncio.sleep(max(0.0, due - time.perf_counter()))
                     due += rng.expovariate(1 / mean_gap)
-                if time.perf_counter() >= deadline:
+                # A visit under way is finished (its copy returned) even past the end.
+                if step == 0 and time.perf_counter() >= deadline:
                     return
                 took = await client.one(expected, body, tally, strict=True)
                 if step == 2:
@@ -373,6 +374,9 @@ def main() -> None:
     parser.add_argument("--closed-seconds", type=float, default=20.0)
     parser.add_argument("--threads", type=int, default=16, help="handler threads per process")
     parser.add_argument("--workers", type=int, default=2, help="SIP2 server processes")
+    parser.add_argument(
+        "--name", default="sip2", help="results file name (bench/results/NAME.json)"
+    )
     args = parser.parse_args()
     if args.connections < max(CLOSED_LEVELS):
         parser.error(f"--connections must be at least {max(CLOSED_LEVELS)}")
@@ -438,7 +442,7 @@ def main() -> None:
             ),
         ]
     report(
-        "sip2",
+        args.name,
         {
             "items": args.items,
             "readers": args.readers,
