@@ -1,6 +1,6 @@
 """Registration, card life, PINs, reveals, the daily jobs, export and deletion."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -16,7 +16,13 @@ TODAY = timezone.localdate()
 
 
 def years_ago(years, days=0):
-    return date(TODAY.year - years, TODAY.month, min(TODAY.day, 28)) - timedelta(days=days)
+    """The birth date of someone `years` old today (born `days` earlier still); 29 February
+    falls back to the 28th in a year without one."""
+    try:
+        birthday = TODAY.replace(year=TODAY.year - years)
+    except ValueError:
+        birthday = TODAY.replace(year=TODAY.year - years, day=28)
+    return birthday - timedelta(days=days)
 
 
 @pytest.fixture
