@@ -4,6 +4,7 @@ login. Writes need the network-editing right on the device's unit."""
 from __future__ import annotations
 
 import functools
+import zoneinfo
 from collections.abc import Iterable
 
 from django.contrib.auth.hashers import Argon2PasswordHasher, check_password, make_password
@@ -33,6 +34,21 @@ def _operations(operations: Iterable[str] | None) -> list[str]:
     return chosen
 
 
+def _time_zone(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        return ""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise _invalid(
+            "time_zone",
+            _("Unknown time zone %(name)s (use a name such as Asia/Shanghai).")
+            % {"name": name[:64]},
+        ) from None
+    return name
+
+
 def device_create(
     *,
     actor: Actor,
@@ -43,6 +59,7 @@ def device_create(
     password: str,
     encoding: str = "utf-8",
     operations: Iterable[str] | None = None,
+    time_zone: str = "",
 ) -> Device:
     """Register a device at a unit with its SIP2 login and password (stored hashed)."""
     unit = get_unit(org_code)
@@ -57,6 +74,7 @@ def device_create(
     if len(password or "") < MIN_PASSWORD:
         raise _invalid("password", _("A device password has at least 8 characters."))
     chosen = _operations(operations)
+    time_zone = _time_zone(time_zone)
     with transaction.atomic():
         if Device.objects.filter(code=code).exists():
             raise Conflict("DEVICE_EXISTS", _("A device with this login id exists."))
@@ -68,6 +86,7 @@ def device_create(
             password_hash=hash_device_password(password),
             encoding=encoding,
             operations=chosen,
+            time_zone=time_zone,
         )
         audit_record(
             actor,

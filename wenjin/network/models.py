@@ -336,6 +336,14 @@ class Device(models.Model):
     )
     operations = models.JSONField(_("allowed operations"), default=list)
     enabled = models.BooleanField(_("enabled"), default=True)
+    # Empty: the library's own zone. A machine set to another zone (one bought for a
+    # library elsewhere, or kept in UTC) reads and writes SIP2 dates in that zone.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("IANA name such as Asia/Shanghai; empty for the library's time zone."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
 

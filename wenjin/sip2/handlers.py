@@ -189,7 +189,12 @@ def dispatch(session: Session, request: Request) -> Response:
     session.state["outcome"] = ("ok", "")
     session.state["started"] = time.monotonic()
     handler = _handlers().get(request.code)
-    with override(getattr(settings, "WENJIN_SIP2_LANGUAGE", "zh-hans")):
+    device_zone = session.device.time_zone if session.device is not None else ""
+    with (
+        override(getattr(settings, "WENJIN_SIP2_LANGUAGE", "zh-hans")),
+        # Dates in requests and replies are the device's local time.
+        timezone.override(device_zone or None),
+    ):
         if handler is None:
             return refused(session, request, _("This message is not supported."), "UNSUPPORTED")
         if request.code not in ("93", "99") and session.device is None:

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 class Sip2Transaction(models.Model):
     """One SIP2 message and its outcome (``ok``, ``refused`` with the refusal's code,
-    ``error``, ``format`` for a frame that could not be read), with how long it took.
-    No PIN or password is ever stored here."""
+    ``error`` when a handler failed, ``checksum``/``malformed``/``too_long`` for a frame
+    that could not be used, ``resend`` for a 97), with how long it took. No PIN or
+    password is ever stored here."""
 
     at = models.DateTimeField(db_index=True)
     device = models.ForeignKey(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -20,6 +21,10 @@ from wenjin.lib.errors import DomainError
 from wenjin.network.devices import device_create, device_set_enabled
 from wenjin.network.models import DEVICE_OPERATIONS, Device, DeviceEncoding, DeviceKind
 from wenjin.sip2.models import Sip2Transaction
+
+# Outcomes that mean something is wrong with the machine or the system (a refusal is a
+# reader's business, counted apart): handler errors and frames that could not be read.
+ERROR_OUTCOMES = ["error", "checksum", "malformed", "too_long"]
 
 
 def _scope(actor: Actor) -> Q:
@@ -58,6 +63,7 @@ def devices(request: HttpRequest) -> HttpResponse:
                     password=post.get("password", ""),
                     encoding=post.get("encoding", "utf-8"),
                     operations=post.getlist("operations"),
+                    time_zone=post.get("time_zone", ""),
                 )
                 messages.success(request, _("Device registered."))
         except DomainError as error:
@@ -69,7 +75,7 @@ def devices(request: HttpRequest) -> HttpResponse:
         .values("device_id")
         .annotate(
             total=Count("pk"),
-            errors=Count("pk", filter=Q(outcome__in=["error", "format"])),
+            errors=Count("pk", filter=Q(outcome__in=ERROR_OUTCOMES)),
             refused=Count("pk", filter=Q(outcome="refused")),
         )
     )
@@ -86,5 +92,6 @@ def devices(request: HttpRequest) -> HttpResponse:
             "kinds": DeviceKind.choices,
             "encodings": DeviceEncoding.choices,
             "operations": DEVICE_OPERATIONS,
+            "default_time_zone": settings.TIME_ZONE,
         },
     )

@@ -280,3 +280,42 @@ def test_a_loan_at_a_kiosk_is_audited_under_the_device(system, items, reader):
     assert lent.fixed["ok"] == "1", lent.getlist("AF")
     entry = AuditEntry.objects.get(action="circulation.checkout")
     assert (entry.via, entry.actor_label) == ("sip2", f"sip2:{code}")
+
+
+def test_a_device_in_another_time_zone_reads_and_writes_its_local_time(system, items, reader):
+    from zoneinfo import ZoneInfo
+
+    from wenjin.lib.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as bad:
+        device_create(
+            actor=system,
+            code="BAD-TZ",
+            name="x",
+            kind="self_check",
+            org_code="YX-GT",
+            password="kiosk-secret-1",
+            time_zone="Mars/Olympus",
+        )
+    assert bad.value.code == "INVALID_DEVICE" and "Mars/Olympus" in bad.value.message
+    device_create(
+        actor=system,
+        code="UTC-K1",
+        name="按协调世界时运行的借还机",
+        kind="self_check",
+        org_code="YX-GT",
+        password="kiosk-secret-1",
+        time_zone="UTC",
+    )
+    session = logged_in("UTC-K1", "kiosk-secret-1")
+    status = talk(session, "9900302.00")
+    # The 98's clock is in the device's zone: UTC, eight hours behind the library.
+    synced = status.datetime("date_time_sync", ZoneInfo("UTC"))
+    assert abs((synced - timezone.now()).total_seconds()) < 5, status.fixed["date_time_sync"]
+    # An offline checkout stamped 10:00 by this machine happened at 10:00 UTC.
+    stamp = (timezone.now() - timedelta(days=1)).astimezone(ZoneInfo("UTC"))
+    text = stamp.strftime("%Y%m%d    %H%M%S")
+    lent = talk(session, f"11YY{text}{BLANK}AO|AA{reader.barcode}|ABB1|AC|AD{PIN}|")
+    assert lent.fixed["ok"] == "1", lent.getlist("AF")
+    taken = Loan.objects.get().checked_out_at
+    assert abs((taken - stamp).total_seconds()) < 2

@@ -96,3 +96,30 @@ def test_the_page_counts_todays_transactions_and_errors(staff_client, system, tr
         )
     page = staff_client("admin", "network_admin", "GZ").get("/staff/devices/").content.decode()
     assert "<strong>1</strong>" in page and ">4" in page
+
+
+def test_unreadable_frames_count_as_errors_and_refusals_apart(staff_client, system, tree):
+    from django.utils import timezone
+
+    device = device_create(
+        actor=system,
+        code="YX-GT-K7",
+        name="光塔借还机",
+        kind="self_check",
+        org_code="YX-GT",
+        password="kiosk-pass-7",
+    )
+    for outcome in ("ok", "refused", "checksum", "malformed", "too_long", "error"):
+        Sip2Transaction.objects.create(
+            at=timezone.now(),
+            device=device,
+            org_unit=device.org_unit,
+            peer="127.0.0.1:1",
+            message="11",
+            outcome=outcome,
+            duration_ms=3,
+        )
+    page = staff_client("gt", "branch_director", "YX-GT").get("/staff/devices/").content.decode()
+    row = page[page.index("YX-GT-K7") :].split("</tr>")[0]
+    assert "<strong>4</strong>" in row  # handler error and unreadable frames, not refusals
+    assert ">6 <" in row or ">6<" in row
