@@ -2,8 +2,8 @@
 refusal comes back with the desk's explanation on the kiosk's screen (AF).
 
 ``dispatch`` runs in the server's thread pool (it uses the database); ``on_error`` gives a
-safe "failed" reply of the right type when a handler breaks; ``log_transaction`` records
-every message (never a PIN or password).
+safe "failed" reply of the right type when a handler breaks. Every message is logged by
+:mod:`wenjin.sip2.logbook` (never a PIN or password).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from wenjin.network.models import Device
 from wenjin.sip2 import fields
 from wenjin.sip2.codec import Request, Response
 from wenjin.sip2.messages import LAYOUTS, REPLY_TO
-from wenjin.sip2.models import Sip2Transaction
 from wenjin.sip2.session import Session
 
 logger = logging.getLogger("wenjin.sip2")
@@ -46,8 +45,6 @@ OPERATION = {
     "37": "fee",
     "01": "block",
 }
-# Seconds between updates of a device's "last seen" time (one write per message is waste).
-LAST_SEEN_EVERY = 60.0
 
 
 def institution() -> str:
@@ -224,26 +221,3 @@ def on_error(session: Session, request: Request) -> Response | None:
         response = refused(session, request, _("System error: please ask at the desk."), "ERROR")
     session.state["outcome"] = ("error", "")
     return response
-
-
-def log_transaction(session: Session, request_code: str, outcome: str, duration_ms: int) -> None:
-    """Record one message; the device's "last seen" time moves at most once a minute."""
-    result, code = session.state.get("outcome", (outcome, ""))
-    if outcome != "ok":
-        result = outcome
-    device = session.device
-    Sip2Transaction.objects.create(
-        at=timezone.now(),
-        device=device,
-        org_unit_id=device.org_unit_id if device else None,
-        peer=session.peer[:64],
-        message=request_code[:2],
-        outcome=result[:12],
-        code=code[:40],
-        duration_ms=max(0, int(duration_ms)),
-    )
-    if device is not None:
-        seen = session.state.get("seen_at", 0.0)
-        if time.monotonic() - seen > LAST_SEEN_EVERY:
-            session.state["seen_at"] = time.monotonic()
-            Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -54,6 +55,7 @@ def scratch(tmp_path_factory) -> dict[str, str]:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_the_command_serves_and_stops_cleanly(scratch, workers):
+    logged_before = _logged(scratch)
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -92,3 +94,11 @@ def test_the_command_serves_and_stops_cleanly(scratch, workers):
     pids = set(re.findall(r"SIP2 server on 127\.0\.0\.1:\d+ \(pid (\d+)\)", output))
     assert len(pids) == workers, output
     assert output.count("SIP2 server stopping") == workers
+    # Every message answered is in the log, written in batches and at the latest on stop.
+    assert _logged(scratch) - logged_before == 8
+
+
+def _logged(env: dict[str, str]) -> int:
+    path = env["WENJIN_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT COUNT(*) FROM sip2_sip2transaction").fetchone()[0]

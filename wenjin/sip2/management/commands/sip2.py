@@ -55,12 +55,18 @@ class Command(BaseCommand):
     def _run(self, host: str | None, port: int | None, grace: float, *, reuse_port: bool) -> None:
         # Imported here: the handlers pull in the whole circulation stack, which the
         # server core itself does not need.
-        from wenjin.sip2.handlers import dispatch, log_transaction, on_error
+        from wenjin.sip2.handlers import dispatch, on_error
+        from wenjin.sip2.logbook import Logbook
 
+        logbook = Logbook()
         server = server_from_settings(
-            dispatch, on_error, log_transaction, host=host, port=port, reuse_port=reuse_port
+            dispatch, on_error, logbook.record, host=host, port=port, reuse_port=reuse_port
         )
-        asyncio.run(self._serve(server, grace))
+        logbook.start()
+        try:
+            asyncio.run(self._serve(server, grace))
+        finally:
+            logbook.close()
 
     def _supervise(self, workers: int, host: str | None, port: int | None, grace: float) -> None:
         # No database connection may cross the fork.
