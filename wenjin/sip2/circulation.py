@@ -214,25 +214,10 @@ def renew_all(session: Session, request: Request) -> Response:
 def item_information(session: Session, request: Request) -> Response:
     """17 → 18: status, due date, hold queue, where it is and where it belongs.
 
-    Sorters send one before every return: the item comes as one row of the columns the
-    answer uses, not as model instances with the record's MARC.
+    Sorters send one before every return: everything comes in one statement.
     """
     barcode = (request.get("AB") or "").strip()
-    item = (
-        Item.objects.filter(barcode=barcode)
-        .values(
-            "pk",
-            "barcode",
-            "status",
-            "record_id",
-            "record__title",
-            "owning_org__code",
-            "current_org__code",
-        )
-        .first()
-        if "\x00" not in barcode
-        else None
-    )
+    item = rows.item_glance(barcode) if "\x00" not in barcode else None
     if item is None:
         response = refused(
             session, request, _("There is no item with this barcode."), "ITEM_NOT_FOUND"
@@ -240,24 +225,20 @@ def item_information(session: Session, request: Request) -> Response:
         response.fixed["circulation_status"] = 1
         response.fields["AJ"] = ""
         return response
-    loan = rows.open_loan(item["pk"])
-    status = STATUS_CODES.get(item["status"], "01")
-    if loan is not None and loan.claimed_returned_at is not None:
+    status = STATUS_CODES.get(item.status, "01")
+    if item.claimed_returned:
         status = fields.CIRCULATION_STATUS["claimed_returned"]
-    queue = Hold.objects.filter(
-        record_id=item["record_id"], status__in=ACTIVE_HOLD_STATUSES
-    ).count()
     return reply(
         "18",
         {"circulation_status": int(status), "security_marker": 2, "fee_type": 1},
         {
-            "CF": queue,
-            "AH": _due(loan.due_date) if loan else None,
-            "AB": item["barcode"],
-            "AJ": item["record__title"],
+            "CF": item.holds_waiting,
+            "AH": _due(item.due_date),
+            "AB": item.barcode,
+            "AJ": item.title,
             "CK": BOOK,
-            "AQ": item["owning_org__code"],
-            "AP": item["current_org__code"],
+            "AQ": item.owning_code,
+            "AP": item.current_code,
         },
     )
 

@@ -65,16 +65,32 @@ _RESEND = encode(Response("96"))
 _RESEND_CHECKED = encode(Response("96"), error_detection=True)
 
 
+# A worker's database connection idle longer than this is checked (SELECT 1) before its
+# next use, as Django checks one at each web request. One in steady use is not: at
+# hundreds of messages a second that check would be a round trip per message, and a
+# connection broken meanwhile fails one message, which the kiosk sends again.
+HEALTH_CHECK_AFTER_IDLE = 10.0
+
+
 def close_old_connections() -> None:
     """Django's per-request connection hygiene, for a worker thread.
 
     Database connections belong to the thread that opened them; running this before and
     after each message drops connections that are broken or past ``CONN_MAX_AGE``, as
-    Django does around each web request.
+    Django does around each web request, and has one idle for a while checked before use.
     """
     from django.db import close_old_connections as django_close_old_connections
+    from django.db import connections
 
     django_close_old_connections()
+    now = time.monotonic()
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is None:
+            continue
+        used_at = getattr(connection, "wenjin_used_at", None)
+        if used_at is not None and now - used_at < HEALTH_CHECK_AFTER_IDLE:
+            connection.health_check_done = True
+        connection.wenjin_used_at = now
 
 
 @dataclass(eq=False, slots=True)

@@ -171,7 +171,12 @@ def test_renew_renew_all_item_information_and_holds(kiosk, items, make_reader):
     assert every.getlist("BM") == ["B2"] and every.getlist("BN") == ["B1"]
     item = talk(session, f"17{D}AO|ABB1|AC|")
     assert item.fixed["circulation_status"] == "04" and item.get("AQ") == "YX-GT"
-    assert item.get("AJ") == "岭南文化十讲"
+    assert item.get("AJ") == "岭南文化十讲" and item.get("AP") == "YX-GT"
+    due = Loan.objects.get(item__barcode="B1", returned_at=None).due_date
+    assert item.get("AH").startswith(due.strftime("%Y%m%d"))
+    Loan.objects.filter(item__barcode="B2").update(claimed_returned_at=timezone.now())
+    claimed = talk(session, f"17{D}AO|ABB2|AC|")
+    assert claimed.fixed["circulation_status"] == fields.CIRCULATION_STATUS["claimed_returned"]
     placed = talk(session, f"15+{D}BSYX-GT|AO|AA{other.barcode}|AD{PIN}|ABB1|")
     assert placed.code == "16" and placed.fixed["ok"] == "1" and placed.get("BR") == "1"
     assert talk(session, f"17{D}AO|ABB1|AC|").get("CF") == "1"
