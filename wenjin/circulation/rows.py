@@ -15,12 +15,13 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Model
 
 from wenjin.catalog.models import Item, Record
-from wenjin.circulation.models import ACTIVE_HOLD_STATUSES, Hold, Loan
+from wenjin.circulation.models import ACTIVE_HOLD_STATUSES, Fee, FeeStatus, Hold, HoldStatus, Loan
 from wenjin.network.models import OrgUnit
 from wenjin.patrons.models import Card, Patron, PatronCategory
 
@@ -217,16 +218,27 @@ def open_loan(item_id: int) -> Loan | None:
     return loan
 
 
+def _loans_of(patron: Patron) -> tuple[str, object]:
+    """The condition on loans ``l`` that picks a reader's own, or their family's when it
+    shares a quota, and its parameter."""
+    if patron.family_id and patron.category.is_family:
+        return (
+            f'l."patron_id" IN (SELECT "id" FROM "{Patron._meta.db_table}" WHERE "family_id" = %s)',
+            patron.family_id,
+        )
+    return 'l."patron_id" = %s', patron.pk
+
+
+_OVERDUE = (
+    'COALESCE(SUM(CASE WHEN l."due_date" < %s AND l."claimed_returned_at" IS NULL '
+    "THEN 1 ELSE 0 END), 0)"
+)
+
+
 def loan_counts(patron: Patron, material_type: str | None, on: date) -> tuple[int, int, int]:
     """Open loans, overdue loans and open loans of ``material_type`` (0 when None) of a
     reader, or of their family when it shares a quota."""
-    shared = bool(patron.family_id and patron.category.is_family)
-    loans = Loan._meta.db_table
-    owner = (
-        f'l."patron_id" IN (SELECT "id" FROM "{Patron._meta.db_table}" WHERE "family_id" = %s)'
-        if shared
-        else 'l."patron_id" = %s'
-    )
+    owner, owner_param = _loans_of(patron)
     of_type = "0"
     params: list[object] = [on]
     if material_type is not None:
@@ -234,13 +246,54 @@ def loan_counts(patron: Patron, material_type: str | None, on: date) -> tuple[in
         params.append(material_type)
     join = f' JOIN "{Item._meta.db_table}" i ON i."id" = l."item_id"' if material_type else ""
     sql = (
-        'SELECT COUNT(*), COALESCE(SUM(CASE WHEN l."due_date" < %s '
-        'AND l."claimed_returned_at" IS NULL THEN 1 ELSE 0 END), 0), '
-        f'{of_type} FROM "{loans}" l{join} WHERE l."returned_at" IS NULL AND {owner}'
+        f'SELECT COUNT(*), {_OVERDUE}, {of_type} FROM "{Loan._meta.db_table}" l{join} '
+        f'WHERE l."returned_at" IS NULL AND {owner}'
     )
-    params.append(patron.family_id if shared else patron.pk)
+    params.append(owner_param)
     row = _fetch_one(sql, params)
     return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderCounts:
+    """What a self-service machine shows of a reader at the start of a visit."""
+
+    open_loans: int
+    overdue: int
+    debt: Decimal
+    open_fees: int
+    holds_ready: int
+    holds_pending: int
+
+
+def reader_counts(patron: Patron, on: date) -> ReaderCounts:
+    """A reader's loans (shared with the family as for the quota), overdue loans, debt
+    and open fees, holds on the shelf and holds still to come, in one statement (a kiosk
+    asks at every visit)."""
+    owner, owner_param = _loans_of(patron)
+    fees, holds = Fee._meta.db_table, Hold._meta.db_table
+    sql = (
+        f"SELECT COUNT(*), {_OVERDUE}, "
+        f'(SELECT COALESCE(SUM(f."balance"), 0) FROM "{fees}" f '
+        'WHERE f."patron_id" = %s AND f."status" = %s), '
+        f'(SELECT COUNT(*) FROM "{fees}" f WHERE f."patron_id" = %s AND f."status" = %s), '
+        f'(SELECT COUNT(*) FROM "{holds}" h WHERE h."patron_id" = %s AND h."status" = %s), '
+        f'(SELECT COUNT(*) FROM "{holds}" h WHERE h."patron_id" = %s AND h."status" IN (%s, %s)) '
+        f'FROM "{Loan._meta.db_table}" l WHERE l."returned_at" IS NULL AND {owner}'
+    )
+    me = patron.pk
+    params = [on, me, FeeStatus.OPEN, me, FeeStatus.OPEN, me, HoldStatus.READY, me]
+    params += [HoldStatus.WAITING, HoldStatus.IN_TRANSIT, owner_param]
+    row = _fetch_one(sql, params) or (0, 0, 0, 0, 0, 0)
+    return ReaderCounts(
+        open_loans=int(row[0]),
+        overdue=int(row[1]),
+        # SQLite sums decimals as floats: through str, then to the fen, as Django does.
+        debt=Decimal(str(row[2] or 0)).quantize(Decimal("0.01")),
+        open_fees=int(row[3]),
+        holds_ready=int(row[4]),
+        holds_pending=int(row[5]),
+    )
 
 
 @dataclass(frozen=True, slots=True)

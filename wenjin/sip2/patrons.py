@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from wenjin.circulation import policies, rows, selectors
 from wenjin.circulation.fee_selectors import patron_fees
-from wenjin.circulation.models import ACTIVE_HOLD_STATUSES, Fee, FeeStatus, Hold, HoldStatus
+from wenjin.circulation.models import FeeStatus, HoldStatus
 from wenjin.lib.errors import DomainError
 from wenjin.patrons import selectors as patron_selectors
 from wenjin.patrons.models import Card, CardStatus, Patron
@@ -120,27 +120,35 @@ def reader_or_refusal(session: Session, request: Request) -> Reader | Response:
 class Standing:
     """What the status flags and counts are made of."""
 
-    open_loans: int
-    overdue: int
-    debt: Decimal
+    counts: rows.ReaderCounts
     refusals: list[policies.Refusal]
+
+    @property
+    def open_loans(self) -> int:
+        return self.counts.open_loans
+
+    @property
+    def overdue(self) -> int:
+        return self.counts.overdue
+
+    @property
+    def debt(self) -> Decimal:
+        return self.counts.debt
 
 
 def standing(card: Card) -> Standing:
     today = selectors.today()
-    patron = card.patron
-    open_loans, overdue, _of_type = rows.loan_counts(patron, None, today)
-    debt = selectors.debt_of(patron)
+    counts = rows.reader_counts(card.patron, today)
     settings = selectors.circulation_settings()
     state = policies.ReaderState(
         card_status=card.status,
         card_expires_on=card.expires_on,
-        overdue_loans=overdue,
-        debt=debt,
-        open_loans=open_loans,
+        overdue_loans=counts.overdue,
+        debt=counts.debt,
+        open_loans=counts.open_loans,
     )
     limits = policies.Limits(debt_limit=settings.debt_limit, overdue_blocks=settings.overdue_blocks)
-    return Standing(open_loans, overdue, debt, policies.reader_refusals(state, today, limits))
+    return Standing(counts, policies.reader_refusals(state, today, limits))
 
 
 def status_field(card: Card, state: Standing) -> str:
@@ -213,20 +221,13 @@ def patron_information(session: Session, request: Request) -> Response:
     hold shelf, overdue, on loan, fees, holds not yet available).
 
     Kiosks send 63 at the start of every visit, mostly without a summary selection: the
-    counts come from small aggregate queries, and only the one list asked for is loaded.
+    counts come in one statement, and only the one list asked for is loaded.
     """
     reader = identify(request, need_pin=False, session=session)
     if reader is None:
         return refused(session, request, _("No reader has this card number."), "PATRON_NOT_FOUND")
     patron = reader.patron
     state = standing(reader.card)
-    hold_states = list(
-        Hold.objects.filter(patron_id=patron.pk, status__in=ACTIVE_HOLD_STATUSES).values_list(
-            "status", flat=True
-        )
-    )
-    ready_count = sum(1 for status in hold_states if status == HoldStatus.READY)
-    open_fees = Fee.objects.filter(patron_id=patron.pk, status=FeeStatus.OPEN)
     values = _status_values(reader, request, state)
     selection = fields.summary_selection(request.fixed.get("summary", ""))
     if selection is not None and reader.pin_ok:
@@ -238,12 +239,12 @@ def patron_information(session: Session, request: Request) -> Response:
         {
             "patron_status": status_field(reader.card, state),
             "language": CHINESE,
-            "hold_items_count": ready_count,
+            "hold_items_count": state.counts.holds_ready,
             "overdue_items_count": state.overdue,
             "charged_items_count": state.open_loans,
-            "fine_items_count": open_fees.count() if state.debt else 0,
+            "fine_items_count": state.counts.open_fees,
             "recall_items_count": 0,
-            "unavailable_holds_count": len(hold_states) - ready_count,
+            "unavailable_holds_count": state.counts.holds_pending,
         },
         values,
         _screen(reader, state),

@@ -147,12 +147,16 @@ def test_refusals_carry_the_desks_explanation(kiosk, items, reader, system):
     flags = fields.parse_patron_status(status.fixed["patron_status"])
     assert flags["charge_privileges_denied"] and flags["excessive_outstanding_fees"]
     assert status.get("BV") == "12.00"
+    owing = talk(session, f"63019{D}          AO|AA{reader.barcode}|AD{PIN}|")
+    assert owing.fixed["fine_items_count"] == "0001" and owing.get("BV") == "12.00"
     refused = talk(session, f"11YN{D}{BLANK}AO|AA{reader.barcode}|ABB1|AC|AD{PIN}|")
     assert refused.fixed["ok"] == "0" and "12.00" in refused.getlist("AF")[0]
     # Paying at the kiosk by Alipay (payment type 02) lifts the block.
     paid = talk(session, f"37{D}0102CNYBV12.00|AO|AA{reader.barcode}|AD{PIN}|BKALI2026030100001|")
     assert paid.fixed["payment_accepted"] == "Y", paid.getlist("AF")
     assert Payment.objects.get().method == "alipay" and Fee.objects.get().status == "paid"
+    settled = talk(session, f"63019{D}          AO|AA{reader.barcode}|AD{PIN}|")
+    assert settled.fixed["fine_items_count"] == "0000" and settled.get("BV") == "0.00"
     twice = talk(session, f"37{D}0102CNYBV1.00|AO|AA{reader.barcode}|AD{PIN}|BKALI2026030100001|")
     assert twice.fixed["payment_accepted"] == "N"
     assert talk(session, f"11YN{D}{BLANK}AO|AA{reader.barcode}|ABB1|AC|AD{PIN}|").fixed["ok"] == "1"
@@ -180,6 +184,14 @@ def test_renew_renew_all_item_information_and_holds(kiosk, items, make_reader):
     placed = talk(session, f"15+{D}BSYX-GT|AO|AA{other.barcode}|AD{PIN}|ABB1|")
     assert placed.code == "16" and placed.fixed["ok"] == "1" and placed.get("BR") == "1"
     assert talk(session, f"17{D}AO|ABB1|AC|").get("CF") == "1"
+    waiting = talk(session, f"63019{D}          AO|AA{other.barcode}|AD{PIN}|")
+    assert waiting.fixed["unavailable_holds_count"] == "0001"
+    assert waiting.fixed["hold_items_count"] == "0000"
+    returned = talk(session, f"09N{D}{D}APYX-GT|AO|ABB1|AC|")  # captured for the hold
+    assert returned.fixed["ok"] == "1" and returned.fixed["alert"] == "Y"
+    ready = talk(session, f"63019{D}          AO|AA{other.barcode}|AD{PIN}|")
+    assert ready.fixed["hold_items_count"] == "0001"
+    assert ready.fixed["unavailable_holds_count"] == "0000"
     cancelled = talk(session, f"15-{D}AO|AA{other.barcode}|AD{PIN}|ABB1|")
     assert cancelled.fixed["ok"] == "1"
     missing = talk(session, f"17{D}AO|ABNOPE|AC|")
