@@ -7,8 +7,8 @@ by a background thread, sooner when ``max_lines`` are waiting, and on shutdown. 
 "last seen" time moves at most once a minute, with the same write.
 
 If the database cannot take a batch, the lines are kept for the next try, up to
-``max_pending`` (the oldest are dropped past that, with a warning): a log must never
-hold up or lose a reader's loan.
+``max_pending`` (the oldest are dropped past that, with a warning); a line it refuses
+outright is dropped alone. A log must never hold up or lose a reader's loan.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import threading
 import time
 from collections import deque
 
-from django.db import close_old_connections, connection, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from wenjin.network.models import Device
@@ -123,6 +123,10 @@ class Logbook:
                     Sip2Transaction.objects.bulk_create(lines, batch_size=self.max_lines)
                     if devices:
                         Device.objects.filter(pk__in=devices).update(last_seen_at=timezone.now())
+            except IntegrityError:
+                # A line the database refuses (its device deleted meanwhile, say) must not
+                # block every later batch: write them one by one and drop the refused.
+                return self._salvage(lines, devices)
             except Exception:
                 logger.exception(
                     "SIP2 log: writing %d lines failed; kept for the next try", len(lines)
@@ -137,6 +141,21 @@ class Logbook:
                     self._due_seen.update(devices)
                 return 0
             return len(lines)
+
+    def _salvage(self, lines: list[Sip2Transaction], devices: list[int]) -> int:
+        written = 0
+        for line in lines:
+            line.pk = None
+            try:
+                with transaction.atomic():
+                    line.save(force_insert=True)
+                written += 1
+            except IntegrityError:
+                with self._lock:
+                    self.dropped += 1
+                logger.warning("SIP2 log: dropped a line the database refused (%s)", line)
+        Device.objects.filter(pk__in=devices).update(last_seen_at=timezone.now())
+        return written
 
     # --- the writer thread ---
 

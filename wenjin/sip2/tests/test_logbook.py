@@ -119,6 +119,19 @@ def test_a_failed_write_keeps_the_lines_for_the_next(kiosk, monkeypatch):
     assert Device.objects.get(pk=kiosk.pk).last_seen_at is not None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_line_the_database_refuses_is_dropped_alone(kiosk):
+    session = logged_in()
+    book = Logbook()
+    book.record(session, "17", "ok", 2)
+    ghost = Session(peer="p")
+    ghost.device = Device(pk=999_999, code="GONE", org_unit_id=kiosk.org_unit_id)
+    book.record(ghost, "09", "ok", 2)  # its device no longer exists
+    book.record(session, "09", "ok", 2)
+    assert book.flush() == 2 and book.pending == 0 and book.dropped == 1
+    assert sorted(Sip2Transaction.objects.values_list("message", flat=True)) == ["09", "17"]
+
+
 def test_past_max_pending_the_oldest_lines_are_dropped_and_counted():
     book = Logbook(max_lines=2, max_pending=3)
     session = Session(peer="p")
