@@ -26,18 +26,6 @@ BLANK = " " * 18
 
 
 @pytest.fixture
-def kiosk(system, tree):
-    return device_create(
-        actor=system,
-        code="YX-GT-K1",
-        name="光塔自助借还机",
-        kind="self_check",
-        org_code="YX-GT",
-        password="kiosk-secret-1",
-    )
-
-
-@pytest.fixture
 def sorter(system, tree):
     return device_create(
         actor=system,

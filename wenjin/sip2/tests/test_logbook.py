@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from wenjin.network.devices import device_create
 from wenjin.network.models import Device
 from wenjin.sip2.codec import decode
 from wenjin.sip2.handlers import dispatch
@@ -18,18 +17,6 @@ from wenjin.sip2.session import Session
 
 D = "20260301    100000"
 BLANK = " " * 18
-
-
-@pytest.fixture
-def kiosk(system, tree):
-    return device_create(
-        actor=system,
-        code="YX-GT-K1",
-        name="光塔自助借还机",
-        kind="self_check",
-        org_code="YX-GT",
-        password="kiosk-secret-1",
-    )
 
 
 def logged_in(peer: str = "127.0.0.1:50000") -> Session:
