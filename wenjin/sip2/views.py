@@ -21,10 +21,11 @@ from wenjin.lib.errors import DomainError
 from wenjin.network.devices import device_create, device_set_enabled
 from wenjin.network.models import DEVICE_OPERATIONS, Device, DeviceEncoding, DeviceKind
 from wenjin.sip2.models import Sip2Transaction
+from wenjin.sip2.server import OUTCOME_CHECKSUM, OUTCOME_ERROR, OUTCOME_MALFORMED, OUTCOME_TOO_LONG
 
 # Outcomes that mean something is wrong with the machine or the system (a refusal is a
 # reader's business, counted apart): handler errors and frames that could not be read.
-ERROR_OUTCOMES = ["error", "checksum", "malformed", "too_long"]
+ERROR_OUTCOMES = [OUTCOME_ERROR, OUTCOME_CHECKSUM, OUTCOME_MALFORMED, OUTCOME_TOO_LONG]
 
 
 def _scope(actor: Actor) -> Q:
