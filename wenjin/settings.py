@@ -57,11 +57,13 @@ INSTALLED_APPS = [
     "wenjin.sip2",
     "wenjin.api",
     "wenjin.web",
+    "wenjin.opac",
     "wenjin.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wenjin.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wenjin.web.middleware.LanguageMiddleware",
@@ -88,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "wenjin.opac.display.display",
             ],
         },
     },

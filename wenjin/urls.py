@@ -1,4 +1,5 @@
-"""URL map: the site shell, staff pages per domain, the REST API under /api/v1/."""
+"""URL map: the public catalogue at the root, staff pages per domain under /staff/, the REST
+API under /api/v1/."""
 
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
@@ -8,7 +9,6 @@ from wenjin.web import views as web_views
 
 web_patterns = (
     [
-        path("", web_views.home, name="home"),
         path("staff/", web_views.staff_home, name="staff-home"),
     ],
     "web",
@@ -27,4 +27,5 @@ urlpatterns = [
     path("staff/devices/", include("wenjin.sip2.urls")),
     path("staff/", include("wenjin.accounts.urls")),
     path("", include(web_patterns)),
+    path("", include("wenjin.opac.urls")),
 ]

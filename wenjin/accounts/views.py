@@ -64,7 +64,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, _("You have logged out."))
-    return redirect("web:home")
+    return redirect("opac:home")
 
 
 @login_required

@@ -34,6 +34,7 @@ from wenjin.lib.marc.mnemonic import MnemonicError, from_text, to_text
 from wenjin.lib.marc.reader import parse_stored
 from wenjin.network.models import OrgUnit
 from wenjin.network.selectors import get_unit
+from wenjin.search.facets import facet_links, with_params
 from wenjin.search.forms import SearchForm
 from wenjin.search.selectors import SearchFilters, search
 from wenjin.web.formtools import add_domain_error
@@ -79,49 +80,7 @@ def _status(form: object) -> int:
     return 400 if getattr(form, "errors", None) else 200
 
 
-FACET_PARAMETERS = {
-    "org": "org",
-    "clc": "clc",
-    "language": "lang",
-    "type": "type",
-    "children": "children",
-}
 PAGE_SIZE = 25
-
-
-def _facet_links(request: HttpRequest, facets: dict) -> dict[str, list[dict]]:
-    links: dict[str, list[dict]] = {}
-    for name, values in facets.items():
-        if name == "year":
-            links[name] = [
-                {
-                    **value,
-                    "query": _with_params(
-                        request, year_from=value["value"], year_to=value["value"] + 9
-                    ),
-                }
-                for value in values[:12]
-            ]
-        elif name == "available":
-            links[name] = [{**v, "query": _with_params(request, available="1")} for v in values]
-        elif name in FACET_PARAMETERS:
-            parameter = FACET_PARAMETERS[name]
-            links[name] = [
-                {
-                    **value,
-                    "query": _with_params(
-                        request, **{parameter: _facet_value(name, value["value"])}
-                    ),
-                }
-                for value in values[:12]
-            ]
-    return links
-
-
-def _facet_value(name: str, value: object) -> object:
-    if name == "children":
-        return "1" if value else "0"
-    return value
 
 
 @login_required
@@ -156,25 +115,14 @@ def catalog_home(request: HttpRequest) -> HttpResponse:
             "query": query,
             "result": result,
             "exact": exact,
-            "facets": _facet_links(request, result.facets),
+            "facets": facet_links(request.GET, result.facets),
             "has_previous": page_number > 1,
             "has_next": page_number * PAGE_SIZE < result.count,
-            "previous_query": _with_params(request, page=page_number - 1),
-            "next_query": _with_params(request, page=page_number + 1),
+            "previous_query": with_params(request.GET, page=page_number - 1),
+            "next_query": with_params(request.GET, page=page_number + 1),
         },
         status=400 if form.errors else 200,
     )
-
-
-def _with_params(request: HttpRequest, **values: object) -> str:
-    """The current search's parameters with some replaced (back to page 1 unless the page
-    is what changes)."""
-    params = request.GET.copy()
-    for name, value in values.items():
-        params[name] = str(value)
-    if "page" not in values:
-        params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required

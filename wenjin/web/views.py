@@ -1,4 +1,4 @@
-"""Site-wide pages: the home page, the staff start page and the health check."""
+"""Site-wide pages: the staff start page and the health check."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from wenjin.accounts.selectors import roles_of
-from wenjin.network.models import OrgUnit
 
 
 @require_GET
@@ -24,14 +23,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # any database failure means "not healthy", whatever its type
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """The public home page; until the public catalogue exists it offers the staff login."""
-    from wenjin.accounts.forms import LoginForm
-
-    units = OrgUnit.objects.exclude(kind="lending_atm").count()
-    return render(request, "web/home.html", {"form": LoginForm(), "unit_count": units})
 
 
 @login_required

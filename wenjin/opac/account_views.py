@@ -1,0 +1,116 @@
+"""A reader's session on the public site: log in with card and PIN, log out, place a hold.
+
+The session holds only the card's primary key: no card number or ID number ever appears
+in a URL, and the session id is rotated at login.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from wenjin.accounts.selectors import client_ip
+from wenjin.circulation.services.holds import queue_position
+from wenjin.lib.errors import DomainError
+from wenjin.network.models import OrgUnit, OrgUnitStatus
+from wenjin.network.policies import UNSTAFFED_KINDS
+from wenjin.opac import services
+from wenjin.patrons.models import Card
+
+READER_SESSION_KEY = "opac_card_id"
+
+
+class ReaderLoginForm(forms.Form):
+    identifier = forms.CharField(
+        label=gettext_lazy("Card number or resident ID number"), max_length=40, strip=True
+    )
+    pin = forms.CharField(
+        label=gettext_lazy("Password (PIN)"), max_length=32, widget=forms.PasswordInput
+    )
+
+
+def pickup_units() -> list[OrgUnit]:
+    """Where a reader may collect a hold: staffed libraries in service."""
+    return list(
+        OrgUnit.objects.filter(status=OrgUnitStatus.OPEN)
+        .exclude(kind__in=UNSTAFFED_KINDS)
+        .order_by("path")
+    )
+
+
+def current_reader(request: HttpRequest) -> Card | None:
+    return services.reader_of(request.session.get(READER_SESSION_KEY))
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("opac:home")
+
+
+@require_http_methods(["GET", "POST"])
+def login_page(request: HttpRequest) -> HttpResponse:
+    form = ReaderLoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            card = services.reader_login(
+                identifier=form.cleaned_data["identifier"],
+                pin=form.cleaned_data["pin"],
+                ip=client_ip(request),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            status = error.status
+        else:
+            request.session.cycle_key()
+            request.session[READER_SESSION_KEY] = card.pk
+            messages.success(request, _("You are logged in."))
+            return redirect(_safe_next(request))
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "opac/login.html",
+        {"form": form, "next": _safe_next(request), "reader": current_reader(request)},
+        status=status,
+    )
+
+
+@require_POST
+def logout_page(request: HttpRequest) -> HttpResponse:
+    request.session.pop(READER_SESSION_KEY, None)
+    request.session.cycle_key()
+    messages.success(request, _("You have logged out."))
+    return redirect("opac:home")
+
+
+@require_POST
+def hold_page(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Place a hold on a title for the logged-in reader, collected where they choose."""
+    record_url = reverse("opac:record", args=[record_id])
+    card = current_reader(request)
+    if card is None:
+        return redirect(reverse("opac:login") + "?next=" + record_url)
+    pickup = (request.POST.get("pickup") or "").strip()
+    try:
+        hold = services.reader_hold_place(card=card, record_id=record_id, pickup_org_code=pickup)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Your hold is placed: number %(position)s in the queue.")
+            % {"position": queue_position(hold)},
+        )
+    return redirect(record_url)
