@@ -72,6 +72,10 @@ class Record(models.Model):
     class Meta:
         verbose_name = _("bibliographic record")
         verbose_name_plural = _("bibliographic records")
+        indexes = [
+            # "Similar titles" on the public record page: the newest of the same class.
+            models.Index(fields=["clc", "year"], name="record_clc_year"),
+        ]
 
     def __str__(self) -> str:
         return self.title[:80]
