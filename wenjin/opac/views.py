@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from wenjin.catalog.models import Item, ItemStatus, Record
 from wenjin.lib.errors import DomainError
 from wenjin.lib.isbn import hyphenate
+from wenjin.lib.languages import language_name
+from wenjin.network.models import OrgUnit
 from wenjin.network.selectors import local_now
 from wenjin.opac import selectors
 from wenjin.opac.account_views import current_reader, pickup_units
@@ -70,6 +72,11 @@ def _active_filters(form: SearchForm, params: object) -> list[dict]:
         if name in ("year_from", "year_to"):
             label = f"{data.get('year_from') or '…'}–{data.get('year_to') or '…'}"
             value = ""
+        elif name == "lang":
+            value = language_name(value)
+        elif name == "org":
+            unit = OrgUnit.objects.filter(code=value).first()
+            value = unit.name if unit else value
         elif hasattr(field, "choices"):
             value = dict(field.choices).get(value, value)
         elif value is True:

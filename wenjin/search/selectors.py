@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from wenjin.catalog.models import Item, ItemStatus, MaterialType, Record
 from wenjin.lib.clc import CLC_TOP_CLASSES
 from wenjin.lib.errors import ValidationFailed
+from wenjin.lib.languages import LANGUAGE_NAMES
 from wenjin.network.models import OrgUnit
 from wenjin.search import suggestions
 from wenjin.search.backends import backend, count_matches
@@ -173,7 +174,7 @@ def _facets(ids: list[int], filters: SearchFilters) -> dict[str, list[dict[str, 
         ],
         "available": [{"value": True, "label": _("Available now"), "count": available}],
         "clc": listed("clc", {k: v[0] for k, v in CLC_TOP_CLASSES.items()}),
-        "language": listed("language"),
+        "language": listed("language", LANGUAGE_NAMES),
         "year": [
             {"value": d, "label": f"{d}–{d + 9}", "count": counts["year"][d]} for d in decades
         ],

@@ -234,3 +234,13 @@ def test_english_is_available_for_the_public_pages(catalogue):
     english.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = html_of(english.get(f"/records/{catalogue.novel.pk}/"))
     assert 'lang="en"' in html and "Where to find it" in html and "On the shelf" in html
+
+
+def test_languages_and_libraries_are_shown_by_name_not_code(catalogue, client):
+    html = html_of(client.get("/search/", {"q": "红楼梦", "lang": "chi", "org": "YX"}))
+    facets = html[html.index('id="facets-heading"') :]
+    assert ">中文</a>" in facets
+    chips = html[html.index('class="chips"') : html.index('id="facets-heading"')]
+    assert "中文" in chips and "YX馆" in chips and ">chi<" not in chips
+    record = html_of(client.get(f"/records/{catalogue.english.pk}/"))
+    assert "<dd>英文</dd>" in record
