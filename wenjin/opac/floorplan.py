@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 # Room around the drawn shapes, in decimetres, so strokes and labels are not clipped.
 MARGIN = 10
+# Height of an area's label on the plan, in the plan's units (decimetres).
+LABEL_SIZE = 14
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,9 @@ class Shape:
 
     @property
     def label_y(self) -> int:
-        return self.y + 14
+        # The text's baseline just above the area's top edge, clear of its shelves (the
+        # plan's top margin leaves room for it).
+        return max(LABEL_SIZE, self.y - 5)
 
 
 @dataclass(frozen=True)

@@ -54,3 +54,11 @@ def test_a_parent_loop_in_bad_data_ends_the_chain_instead_of_hanging():
 def test_a_zero_sized_location_is_not_drawn():
     assert not Spot(1, None, "shelf", "x", 0, 0, 0, 5).drawn
     assert Spot(1, None, "shelf", "x", 0, 0, 3, 5).drawn
+
+
+def test_area_labels_sit_above_their_area_clear_of_its_shelves():
+    plan = floor_plan(SPOTS, 4)
+    area = next(shape for shape in plan.shapes if shape.name == "B区")
+    shelf = next(shape for shape in plan.shapes if shape.name == "第12排")
+    assert area.label_y < area.y < shelf.y
+    assert area.label_y >= 14  # not clipped at the plan's top
