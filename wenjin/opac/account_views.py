@@ -49,7 +49,8 @@ def current_reader(request: HttpRequest) -> Card | None:
     return services.reader_of(request.session.get(READER_SESSION_KEY))
 
 
-def _safe_next(request: HttpRequest) -> str:
+def safe_next(request: HttpRequest) -> str:
+    """Where to go after a form: the ``next`` address if it is on this site, else home."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -76,13 +77,13 @@ def login_page(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             request.session[READER_SESSION_KEY] = card.pk
             messages.success(request, _("You are logged in."))
-            return redirect(_safe_next(request))
+            return redirect(safe_next(request))
     elif request.method == "POST":
         status = 400
     return render(
         request,
         "opac/login.html",
-        {"form": form, "next": _safe_next(request), "reader": current_reader(request)},
+        {"form": form, "next": safe_next(request), "reader": current_reader(request)},
         status=status,
     )
 

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from wenjin.catalog.models import Item, ItemStatus, Record
@@ -18,7 +17,7 @@ from wenjin.lib.languages import language_name
 from wenjin.network.models import OrgUnit
 from wenjin.network.selectors import local_now
 from wenjin.opac import selectors
-from wenjin.opac.account_views import current_reader, pickup_units
+from wenjin.opac.account_views import current_reader, pickup_units, safe_next
 from wenjin.opac.display import DISPLAY_COOKIE, DisplayPrefs
 from wenjin.search.facets import facet_links, with_params, without_params
 from wenjin.search.forms import SearchForm
@@ -209,21 +208,12 @@ def shelf_page(request: HttpRequest, record_id: int, barcode: str) -> HttpRespon
     )
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("opac:home")
-
-
 @require_POST
 def display_settings(request: HttpRequest) -> HttpResponse:
     """Large text and high contrast, kept in a cookie for a year (works without JS)."""
     prefs = DisplayPrefs.from_cookie(request.COOKIES.get(DISPLAY_COOKIE, ""))
     prefs = prefs.toggled(request.POST.get("toggle", ""))
-    response = redirect(_safe_next(request))
+    response = redirect(safe_next(request))
     response.set_cookie(
         DISPLAY_COOKIE,
         prefs.to_cookie(),
