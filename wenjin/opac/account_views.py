@@ -11,12 +11,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wenjin.accounts.selectors import client_ip
+from wenjin.circulation.selectors import open_loans, patron_holds
 from wenjin.circulation.services.holds import queue_position
 from wenjin.lib.errors import DomainError
 from wenjin.network.models import OrgUnit, OrgUnitStatus
@@ -49,14 +51,14 @@ def current_reader(request: HttpRequest) -> Card | None:
     return services.reader_of(request.session.get(READER_SESSION_KEY))
 
 
-def safe_next(request: HttpRequest) -> str:
+def safe_next(request: HttpRequest, default: str = "") -> str:
     """Where to go after a form: the ``next`` address if it is on this site, else home."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("opac:home")
+    return default or reverse("opac:home")
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,13 +79,19 @@ def login_page(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             request.session[READER_SESSION_KEY] = card.pk
             messages.success(request, _("You are logged in."))
-            return redirect(safe_next(request))
+            return redirect(safe_next(request, reverse("opac:account")))
     elif request.method == "POST":
         status = 400
     return render(
         request,
         "opac/login.html",
-        {"form": form, "next": safe_next(request), "reader": current_reader(request)},
+        {
+            "form": form,
+            "next": safe_next(request, "/")
+            if request.GET.get("next") or request.POST.get("next")
+            else "",
+            "reader": current_reader(request),
+        },
         status=status,
     )
 
@@ -115,3 +123,64 @@ def hold_page(request: HttpRequest, record_id: int) -> HttpResponse:
             % {"position": queue_position(hold)},
         )
     return redirect(record_url)
+
+
+def _login_first(path: str) -> HttpResponse:
+    return redirect(reverse("opac:login") + "?next=" + path)
+
+
+@require_http_methods(["GET"])
+def account_page(request: HttpRequest) -> HttpResponse:
+    """The reader's loans (due dates, renewals left) and holds (queue position, pickup)."""
+    card = current_reader(request)
+    if card is None:
+        return _login_first(reverse("opac:account"))
+    today = timezone.localdate()
+    loans = list(open_loans(card.patron))
+    holds = [(hold, queue_position(hold)) for hold in patron_holds(card.patron)]
+    return render(
+        request,
+        "opac/account.html",
+        {"card": card, "loans": loans, "holds": holds, "today": today},
+    )
+
+
+@require_POST
+def renew_page(request: HttpRequest) -> HttpResponse:
+    """Renew one loan (``item``) or all of them (``all``); each refusal says why."""
+    card = current_reader(request)
+    if card is None:
+        return _login_first(reverse("opac:account"))
+    if request.POST.get("all"):
+        barcodes = [loan.item.barcode for loan in open_loans(card.patron)]
+    else:
+        barcodes = [(request.POST.get("item") or "").strip()]
+    for barcode in barcodes:
+        try:
+            result = services.reader_renew(card=card, item_barcode=barcode)
+        except DomainError as error:
+            messages.error(request, f"{barcode}: {error.message}")
+        else:
+            messages.success(
+                request,
+                _("%(title)s renewed: due %(due)s.")
+                % {
+                    "title": result.loan.item.record.title,
+                    "due": f"{result.loan.due_date:%Y-%m-%d}",
+                },
+            )
+    return redirect("opac:account")
+
+
+@require_POST
+def hold_cancel_page(request: HttpRequest, hold_id: int) -> HttpResponse:
+    card = current_reader(request)
+    if card is None:
+        return _login_first(reverse("opac:account"))
+    try:
+        hold = services.reader_hold_cancel(card=card, hold_id=hold_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Hold on %(title)s cancelled.") % {"title": hold.record.title})
+    return redirect("opac:account")

@@ -10,7 +10,8 @@ from wenjin.accounts.actor import Actor
 from wenjin.accounts.services import throttle_failure, throttle_locked_until
 from wenjin.circulation.models import Hold
 from wenjin.circulation.services import holds
-from wenjin.lib.errors import DomainError
+from wenjin.circulation.services.lending import LoanResult, renew
+from wenjin.lib.errors import DomainError, NotFound
 from wenjin.patrons import selectors as patron_selectors
 from wenjin.patrons.models import Card, CardStatus
 from wenjin.patrons.services.cards import pin_check
@@ -77,9 +78,13 @@ def reader_login(*, identifier: str, pin: str, ip: str | None) -> Card:
     return card
 
 
+def _reader_actor(card: Card) -> Actor:
+    return Actor.system(via="opac", agent=f"reader:{card.patron_id}")
+
+
 def reader_hold_place(*, card: Card, record_id: int, pickup_org_code: str) -> Hold:
     """A hold placed by the reader themself on the public site."""
-    actor = Actor.system(via="opac", agent=f"reader:{card.patron_id}")
+    actor = _reader_actor(card)
     return holds.hold_place(
         actor=actor,
         patron_barcode=card.barcode,
@@ -96,3 +101,16 @@ def reader_of(card_id: int | None) -> Card | None:
     if card is None or card.patron.deleted_at:
         return None
     return card
+
+
+def reader_renew(*, card: Card, item_barcode: str) -> LoanResult:
+    """The reader renews one of their own loans (the same rules as at the desk: renewals
+    left, no block, nobody waiting)."""
+    return renew(actor=_reader_actor(card), item_barcode=item_barcode, patron_barcode=card.barcode)
+
+
+def reader_hold_cancel(*, card: Card, hold_id: int) -> Hold:
+    """The reader cancels one of their own holds; another reader's hold is "not found"."""
+    if not Hold.objects.filter(pk=hold_id, patron_id=card.patron_id).exists():
+        raise NotFound("HOLD_NOT_FOUND", _("You have no such hold."))
+    return holds.hold_cancel(actor=_reader_actor(card), hold_id=hold_id, reason="reader")

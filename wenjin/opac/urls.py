@@ -18,4 +18,7 @@ urlpatterns = [
     path("display/", views.display_settings, name="display"),
     path("login/", account_views.login_page, name="login"),
     path("logout/", account_views.logout_page, name="logout"),
+    path("account/", account_views.account_page, name="account"),
+    path("account/renew/", account_views.renew_page, name="renew"),
+    path("account/holds/<int:hold_id>/cancel/", account_views.hold_cancel_page, name="hold-cancel"),
 ]

@@ -95,7 +95,7 @@ def test_a_card_reported_lost_cannot_log_in(catalogue, client, system):
 
 def test_the_next_address_must_be_on_this_site(catalogue, client):
     response = log_in(client, catalogue.reader.barcode, next_url="https://evil.example/")
-    assert response["Location"] == "/"
+    assert response["Location"] == "/account/"
 
 
 def test_logging_out_ends_the_reader_session(catalogue, client):
@@ -130,3 +130,53 @@ def test_the_login_and_hold_forms_need_the_csrf_token(catalogue):
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/login/", {"identifier": "x", "pin": "y"}).status_code == 403
     assert strict.post(f"/records/{catalogue.study.pk}/hold/", {}).status_code == 403
+
+
+def test_without_a_next_address_login_goes_to_the_account(catalogue, client):
+    response = client.post("/login/", {"identifier": catalogue.reader.barcode, "pin": data.PIN})
+    assert response["Location"] == "/account/"
+
+
+def test_the_account_lists_loans_and_holds_and_needs_a_login(catalogue, client):
+    assert client.get("/account/")["Location"] == "/login/?next=/account/"
+    log_in(client, catalogue.reader.barcode)
+    client.post(f"/records/{catalogue.study.pk}/hold/", {"pickup": "YX-GT"})
+    html = client.get("/account/").content.decode()
+    due = catalogue.on_loan.loans.get().due_date
+    assert "在借 1 册" in html and f"{due:%Y-%m-%d}" in html and "0/1" in html
+    assert "红楼梦人物论" in html and "排在第 1 位" in html
+    assert catalogue.reader.barcode not in html and "T0002" in html  # item barcode only
+
+
+def test_a_reader_renews_a_loan_from_the_counted_due_date(catalogue, client):
+    log_in(client, catalogue.reader.barcode)
+    loan = catalogue.on_loan.loans.get()
+    html = client.post("/account/renew/", {"item": "T0002"}, follow=True).content.decode()
+    loan.refresh_from_db()
+    assert loan.renewals == 1 and "续借成功" in html and f"{loan.due_date:%Y-%m-%d}" in html
+    again = client.post("/account/renew/", {"all": "1"}, follow=True).content.decode()
+    loan.refresh_from_db()
+    assert loan.renewals == 1 and 'class="message error"' in again and "T0002" in again
+
+
+def test_a_reader_cannot_renew_someone_elses_loan(catalogue, client, system):
+    other = data.make_reader(system)
+    log_in(client, other.barcode)
+    html = client.post("/account/renew/", {"item": "T0002"}, follow=True).content.decode()
+    assert 'class="message error"' in html
+    assert catalogue.on_loan.loans.get().renewals == 0
+
+
+def test_a_reader_cancels_their_hold_but_not_another_readers(catalogue, client, system):
+    log_in(client, catalogue.reader.barcode)
+    client.post(f"/records/{catalogue.study.pk}/hold/", {"pickup": "YX-GT"})
+    hold = Hold.objects.get()
+    other = Client(REMOTE_ADDR="10.1.1.1")
+    log_in(other, data.make_reader(system).barcode)
+    refused = other.post(f"/account/holds/{hold.pk}/cancel/", follow=True).content.decode()
+    assert "您没有这个预约。" in refused
+    hold.refresh_from_db()
+    assert hold.status == "waiting"
+    done = client.post(f"/account/holds/{hold.pk}/cancel/", follow=True).content.decode()
+    hold.refresh_from_db()
+    assert hold.status == "cancelled" and "已取消" in done
