@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from wenjin.catalog.models import Item, ItemStatus, Location, Record
 from wenjin.circulation.models import Loan
@@ -166,8 +166,6 @@ class UnitServices:
 
 def unit_services(unit: OrgUnit) -> UnitServices:
     """A library's services from its kind and what it holds (one query)."""
-    from django.db.models import Count
-
     counts = (
         Item.objects.filter(current_org=unit)
         .exclude(status__in=HIDDEN_STATUSES)

@@ -21,7 +21,7 @@ from wenjin.opac.account_views import current_reader, pickup_units, safe_next
 from wenjin.opac.display import DISPLAY_COOKIE, DisplayPrefs
 from wenjin.search.facets import facet_links, with_params, without_params
 from wenjin.search.forms import SearchForm
-from wenjin.search.selectors import SearchFilters, search, suggest
+from wenjin.search.selectors import SearchResult, search, suggest
 
 PAGE_SIZE = 20
 SUGGESTIONS = 8
@@ -108,9 +108,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             error, status = failure.message, failure.status
     else:
         status = 400
-    if result is None:
-        result = search("", SearchFilters(), page=1, page_size=PAGE_SIZE, facets=False)
-        result.hits, result.count = [], 0
+    if result is None:  # nothing searched: the form or the query was refused
+        result = SearchResult(count=0, page=1, page_size=PAGE_SIZE, hits=[])
     page = result.page
     last_page = max(1, -(-result.count // PAGE_SIZE))
     context = {
