@@ -9,7 +9,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from wenjin.network.models import OrgUnitKind
 from wenjin.network.policies import tree_distance
+
+# Units where nobody can hand a held book over.
+NO_PICKUP_KINDS = frozenset({OrgUnitKind.LENDING_ATM})
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import TypeVar
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from wenjin.circulation import fee_rules, policies
+from wenjin.circulation import fee_rules, hold_rules, policies
 from wenjin.circulation.models import (
     ACTIVE_HOLD_STATUSES,
     CirculationSettings,
@@ -27,7 +27,7 @@ from wenjin.circulation.models import (
     Transit,
 )
 from wenjin.network import policies as network_policies
-from wenjin.network.models import OrgUnit
+from wenjin.network.models import OrgUnit, OrgUnitStatus
 from wenjin.network.selectors import get_unit, schedule_for
 from wenjin.patrons.models import Patron
 
@@ -343,3 +343,13 @@ def hold_out(hold: Hold) -> dict[str, object]:
         "call_number": item.call_number if item else "",
         "location": item.location.name if item and item.location_id else "",
     }
+
+
+def pickup_units() -> list[OrgUnit]:
+    """Units a reader may choose to collect a hold at: in service and able to hand it
+    over (the hold service refuses the others)."""
+    return list(
+        OrgUnit.objects.filter(status=OrgUnitStatus.OPEN)
+        .exclude(kind__in=hold_rules.NO_PICKUP_KINDS)
+        .order_by("path")
+    )

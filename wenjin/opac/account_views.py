@@ -21,8 +21,6 @@ from wenjin.accounts.selectors import client_ip
 from wenjin.circulation.selectors import open_loans, patron_holds
 from wenjin.circulation.services.holds import queue_position
 from wenjin.lib.errors import DomainError
-from wenjin.network.models import OrgUnit, OrgUnitStatus
-from wenjin.network.policies import UNSTAFFED_KINDS
 from wenjin.opac import services
 from wenjin.patrons.models import Card
 
@@ -35,15 +33,6 @@ class ReaderLoginForm(forms.Form):
     )
     pin = forms.CharField(
         label=gettext_lazy("Password (PIN)"), max_length=32, widget=forms.PasswordInput
-    )
-
-
-def pickup_units() -> list[OrgUnit]:
-    """Where a reader may collect a hold: staffed libraries in service."""
-    return list(
-        OrgUnit.objects.filter(status=OrgUnitStatus.OPEN)
-        .exclude(kind__in=UNSTAFFED_KINDS)
-        .order_by("path")
     )
 
 
@@ -152,21 +141,23 @@ def renew_page(request: HttpRequest) -> HttpResponse:
     if card is None:
         return _login_first(reverse("opac:account"))
     if request.POST.get("all"):
-        barcodes = [loan.item.barcode for loan in open_loans(card.patron)]
+        outcomes = services.reader_renew_all(card=card)
     else:
-        barcodes = [(request.POST.get("item") or "").strip()]
-    for barcode in barcodes:
+        barcode = (request.POST.get("item") or "").strip()
         try:
-            result = services.reader_renew(card=card, item_barcode=barcode)
+            outcomes = [(barcode, services.reader_renew(card=card, item_barcode=barcode))]
         except DomainError as error:
-            messages.error(request, f"{barcode}: {error.message}")
+            outcomes = [(barcode, error)]
+    for barcode, outcome in outcomes:
+        if isinstance(outcome, DomainError):
+            messages.error(request, f"{barcode}: {outcome.message}")
         else:
             messages.success(
                 request,
                 _("%(title)s renewed: due %(due)s.")
                 % {
-                    "title": result.loan.item.record.title,
-                    "due": f"{result.loan.due_date:%Y-%m-%d}",
+                    "title": outcome.loan.item.record.title,
+                    "due": f"{outcome.loan.due_date:%Y-%m-%d}",
                 },
             )
     return redirect("opac:account")

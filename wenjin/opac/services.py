@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.services import throttle_failure, throttle_locked_until
 from wenjin.circulation.models import Hold
+from wenjin.circulation.selectors import open_loans
 from wenjin.circulation.services import holds
 from wenjin.circulation.services.lending import LoanResult, renew
 from wenjin.lib.errors import DomainError, NotFound
@@ -107,6 +108,18 @@ def reader_renew(*, card: Card, item_barcode: str) -> LoanResult:
     """The reader renews one of their own loans (the same rules as at the desk: renewals
     left, no block, nobody waiting)."""
     return renew(actor=_reader_actor(card), item_barcode=item_barcode, patron_barcode=card.barcode)
+
+
+def reader_renew_all(*, card: Card) -> list[tuple[str, LoanResult | DomainError]]:
+    """Renew every loan of the reader, each on its own (one refusal does not stop the
+    others): each item's barcode with its renewal or the reason it was refused."""
+    outcomes: list[tuple[str, LoanResult | DomainError]] = []
+    for barcode in [loan.item.barcode for loan in open_loans(card.patron)]:
+        try:
+            outcomes.append((barcode, reader_renew(card=card, item_barcode=barcode)))
+        except DomainError as error:
+            outcomes.append((barcode, error))
+    return outcomes
 
 
 def reader_hold_cancel(*, card: Card, hold_id: int) -> Hold:

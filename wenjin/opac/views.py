@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from wenjin.catalog.models import Item, ItemStatus, Record
+from wenjin.circulation.selectors import pickup_units
 from wenjin.lib.errors import DomainError
 from wenjin.lib.isbn import hyphenate
 from wenjin.lib.languages import language_name
 from wenjin.network.models import OrgUnit
 from wenjin.network.selectors import local_now
 from wenjin.opac import selectors
-from wenjin.opac.account_views import current_reader, pickup_units, safe_next
+from wenjin.opac.account_views import current_reader, safe_next
 from wenjin.opac.display import DISPLAY_COOKIE, DisplayPrefs
 from wenjin.search.facets import facet_links, with_params, without_params
 from wenjin.search.forms import SearchForm

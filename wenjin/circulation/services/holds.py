@@ -25,12 +25,9 @@ from wenjin.circulation.services.common import (
 )
 from wenjin.lib.errors import Conflict, NotFound, ValidationFailed
 from wenjin.network import policies as network_policies
-from wenjin.network.models import OrgUnit, OrgUnitKind
+from wenjin.network.models import OrgUnit
 from wenjin.network.policies import UnitSchedule
 from wenjin.patrons.models import Patron
-
-# Units where nobody can hand a held book over.
-NO_PICKUP_KINDS = frozenset({OrgUnitKind.LENDING_ATM})
 
 
 def _rule(pickup: OrgUnit, item: Item, patron: Patron) -> policies.RuleTerms | None:
@@ -131,7 +128,7 @@ def hold_place(
     actor.require_anywhere(Perm.CIRCULATE)
     with transaction.atomic():
         pickup = selectors.unit_by_code((pickup_org_code or "").strip())
-        if pickup.kind in NO_PICKUP_KINDS or not _in_service(pickup, on):
+        if pickup.kind in hold_rules.NO_PICKUP_KINDS or not _in_service(pickup, on):
             raise Conflict(
                 "PICKUP_NOT_AVAILABLE",
                 _("Held books cannot be picked up at %(unit)s.") % {"unit": pickup.name_zh},
