@@ -1,6 +1,6 @@
 """The public catalogue's URLs (no login needed; no reader identifier in any of them)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from wenjin.opac import account_views, branch_views, views
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("account/", account_views.account_page, name="account"),
     path("account/renew/", account_views.renew_page, name="renew"),
     path("account/holds/<int:hold_id>/cancel/", account_views.hold_cancel_page, name="hold-cancel"),
+    path("", include("wenjin.opac.report_urls")),
+    path("", include("wenjin.opac.register_urls")),
 ]
