@@ -149,6 +149,8 @@ WENJIN_LOGIN_IP_MAX_FAILURES = int(CONFIG.get("WENJIN_LOGIN_IP_MAX_FAILURES", "3
 WENJIN_PIN_MAX_FAILURES = int(CONFIG.get("WENJIN_PIN_MAX_FAILURES", "5"))
 WENJIN_LOGIN_WINDOW_MINUTES = int(CONFIG.get("WENJIN_LOGIN_WINDOW_MINUTES", "15"))
 WENJIN_LOGIN_LOCKOUT_MINUTES = int(CONFIG.get("WENJIN_LOGIN_LOCKOUT_MINUTES", "15"))
+# A reader's session on the public site ends after this many idle minutes (staff: 8 hours).
+WENJIN_READER_SESSION_MINUTES = int(CONFIG.get("WENJIN_READER_SESSION_MINUTES", "30"))
 WENJIN_TRUST_X_FORWARDED_FOR = CONFIG.flag("WENJIN_TRUST_X_FORWARDED_FOR")
 
 # --- Language and time ------------------------------------------------------------------

@@ -138,7 +138,8 @@ BORROWERS = {"adult": 24, "teen": 6, "child": 6}
 
 def register_borrowers(actor: Actor, rng: random.Random, seed: int, today: date) -> list[Card]:
     """Register the readers the demo circulation lends to, with cards issued over a year
-    ago (so they could borrow all year)."""
+    ago (so they could borrow all year). Two in three keep their reading history, so the
+    reader portal's history and reading report have a year to show."""
     people = _People(rng, today)
     homes = list(
         OrgUnit.objects.filter(kind__in=("district_main", "branch", "special_branch"))
@@ -165,6 +166,12 @@ def register_borrowers(actor: Actor, rng: random.Random, seed: int, today: date)
                 issued_on=issued,
                 **values,
             )
+            if index % 3 != 2:
+                services.patron_update(
+                    actor=actor,
+                    barcode=registration.card.barcode,
+                    changes={"keeps_history": True},
+                )
             cards.append(registration.card)
             if category == "adult":
                 adults.append(registration.card)
@@ -197,6 +204,7 @@ def manifest_patrons(seed: int) -> list[dict[str, Any]]:
             "status": card.status,
             "expires_on": card.expires_on.isoformat(),
             "good_standing": card.status == CardStatus.ACTIVE and card.patron_id not in borrowing,
+            "keeps_history": card.patron.keeps_history,
         }
         for card in cards
     ]

@@ -6,25 +6,53 @@ in a URL, and the session id is rotated at login.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wenjin.accounts.selectors import client_ip
-from wenjin.circulation.selectors import open_loans, patron_holds
+from wenjin.circulation.selectors import debt_of, loan_fee, open_loans, patron_holds
 from wenjin.circulation.services.holds import queue_position
 from wenjin.lib.errors import DomainError
 from wenjin.opac import services
 from wenjin.patrons.models import Card
 
 READER_SESSION_KEY = "opac_card_id"
+
+# Readers are reminded on their account page this many days before the card expires.
+CARD_EXPIRY_WARNING_DAYS = 30
+
+# The reader's pages, in the order of the tabs on each of them.
+ACCOUNT_TABS = (
+    ("opac:account", gettext_lazy("Loans and holds")),
+    ("opac:fees", gettext_lazy("Fees")),
+    ("opac:card", gettext_lazy("Card and credit")),
+    ("opac:history", gettext_lazy("Reading history")),
+    ("opac:report", gettext_lazy("Reading report")),
+    ("opac:settings", gettext_lazy("Settings")),
+    ("opac:privacy", gettext_lazy("My data")),
+)
+
+
+def render_account(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """Render one of the reader's own pages: with the account tabs, and never cached (they
+    show personal data, perhaps on a shared computer)."""
+    response = render(request, template, {**context, "account_tabs": ACCOUNT_TABS}, status=status)
+    add_never_cache_headers(response)
+    return response
 
 
 class ReaderLoginForm(forms.Form):
@@ -37,7 +65,13 @@ class ReaderLoginForm(forms.Form):
 
 
 def current_reader(request: HttpRequest) -> Card | None:
-    return services.reader_of(request.session.get(READER_SESSION_KEY))
+    """The logged-in reader's card. Each visit restarts the reader's idle timer
+    (``WENJIN_READER_SESSION_MINUTES``, shorter than the staff's working day: readers log
+    in on shared and public computers)."""
+    card = services.reader_of(request.session.get(READER_SESSION_KEY))
+    if card is not None:
+        request.session.set_expiry(settings.WENJIN_READER_SESSION_MINUTES * 60)
+    return card
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
@@ -67,6 +101,7 @@ def login_page(request: HttpRequest) -> HttpResponse:
         else:
             request.session.cycle_key()
             request.session[READER_SESSION_KEY] = card.pk
+            request.session.set_expiry(settings.WENJIN_READER_SESSION_MINUTES * 60)
             messages.success(request, _("You are logged in."))
             return redirect(safe_next(request, reverse("opac:account")))
     elif request.method == "POST":
@@ -124,13 +159,22 @@ def account_page(request: HttpRequest) -> HttpResponse:
     card = current_reader(request)
     if card is None:
         return _login_first(reverse("opac:account"))
+    patron = card.patron
     today = timezone.localdate()
-    loans = list(open_loans(card.patron))
-    holds = [(hold, queue_position(hold)) for hold in patron_holds(card.patron)]
-    return render(
+    waived = patron.category.fee_waiver
+    loans = [(loan, loan_fee(loan, today, waived=waived)) for loan in open_loans(patron)]
+    holds = [(hold, queue_position(hold)) for hold in patron_holds(patron)]
+    return render_account(
         request,
         "opac/account.html",
-        {"card": card, "loans": loans, "holds": holds, "today": today},
+        {
+            "card": card,
+            "loans": loans,
+            "holds": holds,
+            "today": today,
+            "owed": debt_of(patron),
+            "card_expires_soon": (card.expires_on - today).days <= CARD_EXPIRY_WARNING_DAYS,
+        },
     )
 
 

@@ -1,22 +1,32 @@
-"""What readers do on the public site: log in with a card (or resident ID) and PIN, and
-place a hold. Both go through the same domain services as the desk and the kiosks."""
+"""What readers do on the public site: log in with a card (or resident ID) and PIN, holds
+and renewals, their card, PIN, notice settings, reading history and personal data. All of
+it goes through the same domain services as the desk and the kiosks, acting as the reader
+on their own card only."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from wenjin.accounts.actor import Actor
-from wenjin.accounts.services import throttle_failure, throttle_locked_until
-from wenjin.circulation.models import Hold
+from wenjin.accounts.services import audit_record, throttle_failure, throttle_locked_until
+from wenjin.circulation.models import Hold, Loan
 from wenjin.circulation.selectors import open_loans
 from wenjin.circulation.services import holds
 from wenjin.circulation.services.lending import LoanResult, renew
-from wenjin.lib.errors import DomainError, NotFound
+from wenjin.lib.errors import DomainError, NotFound, ValidationFailed
+from wenjin.notices.models import ReaderContact
+from wenjin.notices.services import reader_contact_save
 from wenjin.patrons import selectors as patron_selectors
-from wenjin.patrons.models import Card, CardStatus
-from wenjin.patrons.services.cards import pin_check
-from wenjin.patrons.services.common import live_card
+from wenjin.patrons.models import Card, CardStatus, Patron
+from wenjin.patrons.services.cards import card_report_lost, pin_check, pin_set
+from wenjin.patrons.services.common import forget_reading_history, live_card
+from wenjin.patrons.services.privacy import patron_delete, patron_export
+from wenjin.patrons.services.registration import patron_update
 
 # A lost or cancelled card cannot be used to log in; a blocked or expired one can (the
 # reader needs to see why).
@@ -127,3 +137,115 @@ def reader_hold_cancel(*, card: Card, hold_id: int) -> Hold:
     if not Hold.objects.filter(pk=hold_id, patron_id=card.patron_id).exists():
         raise NotFound("HOLD_NOT_FOUND", _("You have no such hold."))
     return holds.hold_cancel(actor=_reader_actor(card), hold_id=hold_id, reason="reader")
+
+
+# --- The reader's own card, settings and data ---------------------------------------------
+
+
+class WrongPin(ValidationFailed):
+    """The PIN given to confirm a change is not the reader's."""
+
+    def __init__(self) -> None:
+        message = _("The password you entered is not correct.")
+        super().__init__(message, fields={"current_pin": message}, code="WRONG_PIN")
+
+
+def _confirm_pin(card: Card, pin: str) -> None:
+    # The same counter as logins and kiosks: a stolen session cannot guess the PIN either.
+    if not pin or not pin_check(card.patron, pin):
+        raise WrongPin
+
+
+def reader_report_lost(*, card: Card) -> Card:
+    """The reader reports their card lost: it is blocked at once and a new card number is
+    issued on the same account (the new card is collected at a desk). Returns the new card."""
+    return card_report_lost(actor=_reader_actor(card), barcode=card.barcode)
+
+
+def reader_pin_change(*, card: Card, current_pin: str, new_pin: str, repeated: str) -> None:
+    """Change the PIN after checking the current one; the new one must follow the PIN rules
+    and be typed the same twice."""
+    _confirm_pin(card, current_pin)
+    if new_pin != repeated:
+        raise ValidationFailed(
+            _("The two new passwords are not the same."),
+            fields={"repeated": _("Type the same new password twice.")},
+            code="PIN_MISMATCH",
+        )
+    if new_pin == current_pin:
+        raise ValidationFailed(
+            _("The new password is the same as the current one."),
+            fields={"new_pin": _("Choose a different password.")},
+            code="PIN_UNCHANGED",
+        )
+    pin_set(actor=_reader_actor(card), barcode=card.barcode, pin=new_pin)
+
+
+def reader_preferences_save(
+    *,
+    card: Card,
+    email: str | None,
+    language: str,
+    channels: list[str],
+    opt_outs: list[str],
+) -> ReaderContact:
+    """How the reader wants to be told things (the same service the desk uses)."""
+    return reader_contact_save(
+        actor=_reader_actor(card),
+        patron=card.patron,
+        email=email,
+        language=language,
+        channels=channels,
+        opt_outs=opt_outs,
+    )
+
+
+def reader_history_keep(*, card: Card, keep: bool) -> Patron:
+    """Turn the reading history on or off. Turning it off forgets the history kept so far
+    (and withdraws any shared reading report): consent withdrawn is consent withdrawn."""
+    return patron_update(
+        actor=_reader_actor(card), barcode=card.barcode, changes={"keeps_history": keep}
+    )
+
+
+def reader_history_forget(*, card: Card) -> int:
+    """Delete the reading history kept so far, keeping the history setting as it is.
+    Returns how many past loans were unlinked from the reader."""
+    patron = card.patron
+    with transaction.atomic():
+        count = reading_history(patron).count()
+        forget_reading_history(patron)
+        audit_record(
+            _reader_actor(card),
+            "patron.history_forget",
+            org_unit=patron.home_org,
+            target=patron,
+            changes={"loans": count},
+        )
+    return count
+
+
+def reading_history(patron: Patron) -> QuerySet[Loan]:
+    """The reader's returned loans still linked to them (only kept with history on),
+    newest first."""
+    return (
+        Loan.objects.filter(patron=patron, returned_at__isnull=False)
+        .select_related("item__record", "checkout_org")
+        .order_by("-checked_out_at", "-pk")
+    )
+
+
+def reader_export(*, card: Card, pin: str) -> dict[str, Any]:
+    """The reader's own copy of everything held about them (PIPL), after the PIN: it
+    carries the full identity and phone numbers. Audited like a desk export."""
+    _confirm_pin(card, pin)
+    return patron_export(actor=_reader_actor(card), barcode=card.barcode)
+
+
+def reader_delete(*, card: Card, pin: str) -> None:
+    """The reader deletes their account (PIPL): only with nothing on loan and nothing owed,
+    as at the desk; the personal data goes and the anonymous statistics stay."""
+    _confirm_pin(card, pin)
+    patron_delete(
+        actor=_reader_actor(card), barcode=card.barcode, org_code=card.patron.home_org.code
+    )

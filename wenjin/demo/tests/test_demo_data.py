@@ -400,6 +400,11 @@ def test_a_year_of_circulation_with_overdue_loans_and_transits(tmp_path):
     by_category: dict[str, list[dict]] = {}
     for entry in manifest["patrons"]:
         by_category.setdefault(entry["category"], []).append(entry)
+    # Readers who keep their history have a year of returned loans for the reader portal.
+    assert any(entry["keeps_history"] for entry in manifest["patrons"])
+    kept = Loan.objects.filter(patron__keeps_history=True, returned_at__isnull=False)
+    assert kept.count() > 20
+    assert not Loan.objects.filter(patron__keeps_history=False, returned_at__isnull=False).exists()
     for category, entries in by_category.items():
         leading = entries[:4]
         assert all(e["good_standing"] for e in leading), category

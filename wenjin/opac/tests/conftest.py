@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+
+from wenjin.opac.tests.browser import DESKTOP, TIMEOUT_MS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"]
@@ -246,3 +248,40 @@ def chromium(chromium_required: None, browser_site: BrowserSite) -> Iterator[Any
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def open_page(chromium, browser_site: BrowserSite) -> Iterator[Callable[..., Any]]:
+    """``open_page(path, viewport=..., javascript=..., large_text=...)`` →
+    a page in a fresh browser context (own cookies), already at ``path``.
+
+    The browser's locale is English on purpose: the site must stay Chinese unless the
+    reader picks another language with the switch."""
+    contexts = []
+
+    def open_(
+        path: str = "/",
+        *,
+        viewport: dict | None = None,
+        javascript: bool = True,
+        large_text: bool = False,
+    ) -> Any:
+        context = chromium.new_context(
+            viewport=viewport or DESKTOP,
+            java_script_enabled=javascript,
+            locale="en-US",
+        )
+        contexts.append(context)
+        context.set_default_timeout(TIMEOUT_MS)
+        if large_text:
+            context.add_cookies(
+                [{"name": "wenjin_display", "value": "large", "url": browser_site.url}]
+            )
+        page = context.new_page()
+        response = page.goto(browser_site(path))
+        assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()

@@ -16,11 +16,12 @@ import re
 import struct
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from wenjin.opac.tests.browser import DESKTOP, PHONE, axe_report, serious_violations
 from wenjin.opac.tests.conftest import ARTIFACTS, BrowserSite, chromium_problem, in_ci
 
 PROBLEM = chromium_problem()
@@ -38,10 +39,7 @@ except ImportError:  # the chromium fixture turns this into a failure (CI only g
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 SCREENSHOTS = ARTIFACTS / "screenshots"
-TIMEOUT_MS = 15_000
 
 # Page name → path, for the parametrized tests.
 PAGES: dict[str, Callable[[BrowserSite], str]] = {
@@ -53,43 +51,6 @@ PAGES: dict[str, Callable[[BrowserSite], str]] = {
     "branch": lambda site: f"/branches/{site.branch_code}/",
     "login": lambda site: "/login/",
 }
-
-
-@pytest.fixture
-def open_page(chromium, browser_site: BrowserSite) -> Iterator[Callable[..., Page]]:
-    """``open_page(path, viewport=..., javascript=..., large_text=...)`` →
-    a page in a fresh browser context (own cookies), already at ``path``.
-
-    The browser's locale is English on purpose: the site must stay Chinese unless the
-    reader picks another language with the switch."""
-    contexts = []
-
-    def open_(
-        path: str = "/",
-        *,
-        viewport: dict | None = None,
-        javascript: bool = True,
-        large_text: bool = False,
-    ) -> Page:
-        context = chromium.new_context(
-            viewport=viewport or DESKTOP,
-            java_script_enabled=javascript,
-            locale="en-US",
-        )
-        contexts.append(context)
-        context.set_default_timeout(TIMEOUT_MS)
-        if large_text:
-            context.add_cookies(
-                [{"name": "wenjin_display", "value": "large", "url": browser_site.url}]
-            )
-        page = context.new_page()
-        response = page.goto(browser_site(path))
-        assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
 
 
 def result_count(page: Page) -> int:
@@ -220,29 +181,6 @@ def test_facet_link_swaps_results_with_htmx(open_page):
 
 
 # --- Accessibility ------------------------------------------------------------------------
-
-
-def axe_report(violations: list[dict]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(
-            f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})"
-        )
-        for node in violation["nodes"][:5]:
-            lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:200]}")
-            summary = (node.get("failureSummary") or "").replace("\n", " ")
-            if summary:
-                lines.append(f"       {summary[:300]}")
-        if len(violation["nodes"]) > 5:
-            lines.append(f"    … and {len(violation['nodes']) - 5} more elements")
-    return "\n".join(lines)
-
-
-def serious_violations(page: Page) -> list[dict]:
-    # axe is injected with Playwright's evaluate, which the page's CSP does not govern, so
-    # the contexts keep the real policy (no bypass_csp).
-    results = Axe().run(page)
-    return [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.parametrize("name", ["home", "results", "record", "branches", "branch"])

@@ -159,8 +159,15 @@ def refuse_while_borrowing(patron: Patron) -> None:
 
 
 def forget_reading_history(patron: Patron) -> None:
-    """Unlink a reader from their returned loans (the anonymous facts stay)."""
+    """Unlink a reader from their returned loans (the anonymous facts stay) and withdraw the
+    reading reports they shared, which were made from that history. Every path that ends
+    a history comes here: the reader or staff turning it off, deleting it, deleting the
+    reader."""
+    # Circulation and the public site build on readers: asked here, late, to keep the
+    # imports one-way.
     from wenjin.circulation.models import Loan
+    from wenjin.opac.report_services import report_shares_forget
 
     Loan.objects.filter(patron=patron, returned_at__isnull=False).update(patron=None, card=None)
     Loan.objects.filter(recent_patron=patron).update(recent_patron=None)
+    report_shares_forget(patron)
