@@ -151,6 +151,17 @@ WENJIN_LOGIN_WINDOW_MINUTES = int(CONFIG.get("WENJIN_LOGIN_WINDOW_MINUTES", "15"
 WENJIN_LOGIN_LOCKOUT_MINUTES = int(CONFIG.get("WENJIN_LOGIN_LOCKOUT_MINUTES", "15"))
 # A reader's session on the public site ends after this many idle minutes (staff: 8 hours).
 WENJIN_READER_SESSION_MINUTES = int(CONFIG.get("WENJIN_READER_SESSION_MINUTES", "30"))
+# Remote self-registration: "instant" (resident IDs get a card at once, other documents wait
+# for a desk) or "confirm" (every registration waits for a desk).
+WENJIN_REMOTE_REGISTRATION = CONFIG.get("WENJIN_REMOTE_REGISTRATION", "instant")
+if WENJIN_REMOTE_REGISTRATION not in ("instant", "confirm"):
+    raise ImproperlyConfigured(
+        f"WENJIN_REMOTE_REGISTRATION is {WENJIN_REMOTE_REGISTRATION!r}: use instant or confirm"
+    )
+# Per counting window (WENJIN_LOGIN_WINDOW_MINUTES), then locked for the lockout time.
+WENJIN_REMOTE_CODES_PER_PHONE = int(CONFIG.get("WENJIN_REMOTE_CODES_PER_PHONE", "5"))
+WENJIN_REMOTE_REQUESTS_PER_IP = int(CONFIG.get("WENJIN_REMOTE_REQUESTS_PER_IP", "30"))
+WENJIN_REMOTE_ATTEMPTS_PER_IDENTITY = int(CONFIG.get("WENJIN_REMOTE_ATTEMPTS_PER_IDENTITY", "10"))
 WENJIN_TRUST_X_FORWARDED_FOR = CONFIG.flag("WENJIN_TRUST_X_FORWARDED_FOR")
 
 # --- Language and time ------------------------------------------------------------------

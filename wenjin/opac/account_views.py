@@ -74,6 +74,14 @@ def current_reader(request: HttpRequest) -> Card | None:
     return card
 
 
+def start_reader_session(request: HttpRequest, card: Card) -> None:
+    """Log the reader in: a new session id (no fixation), only the card's key kept, and the
+    reader's idle timeout."""
+    request.session.cycle_key()
+    request.session[READER_SESSION_KEY] = card.pk
+    request.session.set_expiry(settings.WENJIN_READER_SESSION_MINUTES * 60)
+
+
 def safe_next(request: HttpRequest, default: str = "") -> str:
     """Where to go after a form: the ``next`` address if it is on this site, else home."""
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -99,9 +107,7 @@ def login_page(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
             status = error.status
         else:
-            request.session.cycle_key()
-            request.session[READER_SESSION_KEY] = card.pk
-            request.session.set_expiry(settings.WENJIN_READER_SESSION_MINUTES * 60)
+            start_reader_session(request, card)
             messages.success(request, _("You are logged in."))
             return redirect(safe_next(request, reverse("opac:account")))
     elif request.method == "POST":

@@ -340,3 +340,102 @@ class CreditSettings(models.Model):
         return credit.CreditPolicy(
             **{name: getattr(self, name) for name in credit.CreditPolicy.__dataclass_fields__}
         )
+
+
+# --- Remote self-registration (远程自助办证) and card recovery ------------------------------
+
+
+class VerificationPurpose(models.TextChoices):
+    REGISTER = "register", _("Registration")
+    RECOVER = "recover", _("Card recovery")
+
+
+class PhoneVerification(models.Model):
+    """A one-time code sent by text message, proving that the person on the public site
+    holds a phone: the phone they register with, or (card recovery) the phone on file.
+
+    Only a keyed hash of the code is kept (``salt$hmac``), never the code. A code is good
+    for ten minutes, ``attempts`` counts every try (five at most, counted before the
+    comparison so simultaneous guesses cannot get more), and ``used_at`` is set by one
+    conditional UPDATE, so a code works once even when sent twice at the same moment.
+    ``subject_hash`` ties a recovery code to the identity it was asked for."""
+
+    phone_hash = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=16, choices=VerificationPurpose.choices)
+    subject_hash = models.CharField(max_length=64, blank=True)
+    code_hash = models.CharField(max_length=120)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["phone_hash", "-created_at"], name="phone_verification_recent")
+        ]
+        verbose_name = _("phone verification")
+        verbose_name_plural = _("phone verifications")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} #{self.pk}"
+
+
+class PendingStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a desk")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class PendingRegistration(models.Model):
+    """A registration made on the public site that a desk must confirm (the document
+    cannot be checked online, or the network confirms every one): everything ``register``
+    needs, the numbers encrypted, hashed and masked as on ``Patron``. The reader quotes
+    ``reference`` at the desk. Once decided the personal data here is erased: a confirmed
+    reader's data lives on the reader, a rejected one's is no longer needed. At most one
+    registration per identity waits at a time (a database constraint)."""
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=PendingStatus.choices, default=PendingStatus.PENDING
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    identity_type = models.CharField(max_length=20, choices=IdentityType.choices)
+    identity_encrypted = models.TextField(blank=True)
+    identity_hash = models.CharField(max_length=64, blank=True)
+    identity_masked = models.CharField(max_length=24, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    phone_encrypted = models.TextField(blank=True)
+    phone_masked = models.CharField(max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    local_residence = models.BooleanField(_("local residence"), default=True)
+    guardian_barcode = models.CharField(_("guardian's card number"), max_length=20, blank=True)
+    home_org = models.ForeignKey(
+        "network.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("home library"),
+    )
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    patron = models.ForeignKey(
+        Patron, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("pending registration")
+        verbose_name_plural = _("pending registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identity_hash"],
+                condition=Q(status="pending"),
+                name="pending_registration_one_per_identity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference

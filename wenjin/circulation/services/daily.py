@@ -30,6 +30,7 @@ def _steps() -> list[tuple[str, Callable[[date], int | dict[str, int]]]]:
     )
     from wenjin.notices.services import fee_reminders, notices_due
     from wenjin.patrons.services import expire_cards, follow_age
+    from wenjin.patrons.services.remote_housekeeping import remote_housekeeping
 
     return [
         ("readers_moved_by_age", follow_age),
@@ -40,6 +41,7 @@ def _steps() -> list[tuple[str, Callable[[date], int | dict[str, int]]]]:
         ("notices", notices_due),
         ("fee_reminders", fee_reminders),
         ("tasks_pruned", prune_finished_tasks),
+        ("remote_registration", remote_housekeeping),
     ]
 
 
