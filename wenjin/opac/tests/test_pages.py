@@ -197,6 +197,9 @@ def public_pages(catalogue: data.Catalogue) -> list[str]:
         "/branches/",
         "/branches/YX-GT/",
         "/login/",
+        "/register/",
+        "/register/privacy/",
+        "/recover/",
     ]
 
 

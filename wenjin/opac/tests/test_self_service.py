@@ -22,6 +22,7 @@ from wenjin.notices.models import ReaderContact
 from wenjin.opac.models import ReadingReportShare
 from wenjin.opac.report_services import report_share
 from wenjin.opac.tests import data
+from wenjin.opac.tests.test_pages import INLINE_HANDLER, INLINE_SCRIPT, INLINE_STYLE
 from wenjin.patrons.models import Card, CardStatus, Patron
 from wenjin.patrons.pins import pin_matches_hash
 from wenjin.patrons.services.registration import patron_update
@@ -62,6 +63,14 @@ def test_the_pages_are_not_cached_and_carry_the_account_tabs(reader, client, pat
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
     assert 'aria-current="page"' in html and "/account/privacy/" in html
+
+
+def test_account_pages_need_no_inline_script_or_style(reader, client):
+    for path in [*PAGES[:4], PAGES[5], "/account/", "/account/report/"]:
+        html = client.get(path).content.decode()
+        assert not INLINE_SCRIPT.search(html), path
+        assert not INLINE_HANDLER.search(html), path
+        assert not INLINE_STYLE.search(html), path
 
 
 def test_a_post_without_a_session_goes_to_login(catalogue, client):
