@@ -29,6 +29,7 @@ from wenjin.opac import services
 from wenjin.patrons.models import Card
 
 READER_SESSION_KEY = "opac_card_id"
+READER_STAMP_KEY = "opac_card_stamp"
 
 # Readers are reminded on their account page this many days before the card expires.
 CARD_EXPIRY_WARNING_DAYS = 30
@@ -68,7 +69,9 @@ def current_reader(request: HttpRequest) -> Card | None:
     """The logged-in reader's card. Each visit restarts the reader's idle timer
     (``WENJIN_READER_SESSION_MINUTES``, shorter than the staff's working day: readers log
     in on shared and public computers)."""
-    card = services.reader_of(request.session.get(READER_SESSION_KEY))
+    card = services.reader_of(
+        request.session.get(READER_SESSION_KEY), request.session.get(READER_STAMP_KEY)
+    )
     if card is not None:
         request.session.set_expiry(settings.WENJIN_READER_SESSION_MINUTES * 60)
     return card
@@ -78,8 +81,15 @@ def start_reader_session(request: HttpRequest, card: Card) -> None:
     """Log the reader in: a new session id (no fixation), only the card's key kept, and the
     reader's idle timeout."""
     request.session.cycle_key()
-    request.session[READER_SESSION_KEY] = card.pk
+    remember_reader(request, card)
     request.session.set_expiry(settings.WENJIN_READER_SESSION_MINUTES * 60)
+
+
+def remember_reader(request: HttpRequest, card: Card) -> None:
+    """Bind the session to ``card`` and its current PIN (again, after the reader changed
+    either in this session)."""
+    request.session[READER_SESSION_KEY] = card.pk
+    request.session[READER_STAMP_KEY] = services.session_stamp(card)
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
@@ -128,8 +138,9 @@ def login_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_page(request: HttpRequest) -> HttpResponse:
-    request.session.pop(READER_SESSION_KEY, None)
-    request.session.cycle_key()
+    # Everything goes: on a shared computer nothing of this reader may stay behind (a card
+    # number and PIN waiting on the registration result page, say).
+    request.session.flush()
     messages.success(request, _("You have logged out."))
     return redirect("opac:home")
 

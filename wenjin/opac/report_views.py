@@ -9,6 +9,7 @@ snapshot taken when it was shared, and nothing that identifies the reader.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -49,7 +50,11 @@ def _report_url(year: int | None = None) -> str:
 
 def _year(raw: str | None) -> int | None:
     raw = (raw or "").strip()
-    if raw.isdigit() and report_services.FIRST_YEAR <= int(raw) <= report_services.LAST_YEAR:
+    # Only ASCII digits: str.isdigit() also accepts "²" and other digits int() refuses.
+    if (
+        re.fullmatch(r"[0-9]{4}", raw)
+        and report_services.FIRST_YEAR <= int(raw) <= report_services.LAST_YEAR
+    ):
         return int(raw)
     return None
 

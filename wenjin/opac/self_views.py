@@ -30,8 +30,8 @@ from wenjin.notices.selectors import contact_for
 from wenjin.opac import services
 from wenjin.opac.account_views import (
     CARD_EXPIRY_WARNING_DAYS,
-    READER_SESSION_KEY,
     current_reader,
+    remember_reader,
     render_account,
 )
 from wenjin.opac.forms import HistoryForm, NoticeSettingsForm, PinChangeForm, PinConfirmForm
@@ -120,7 +120,7 @@ def card_lost(request: HttpRequest, card: Card) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("opac:card")
     # The session follows the reader to the new card: the lost one no longer logs in.
-    request.session[READER_SESSION_KEY] = new.pk
+    remember_reader(request, new)
     messages.success(
         request,
         _(
@@ -197,6 +197,9 @@ def pin_change(request: HttpRequest, card: Card) -> HttpResponse:
             _error_into(form, error, aliases={"pin": "new_pin"})
             status = error.status
         else:
+            # This session goes on with the new PIN; every other session of the reader ends.
+            card.patron.refresh_from_db(fields=["pin_hash"])
+            remember_reader(request, card)
             messages.success(request, _("Your password is changed."))
             return redirect("opac:settings")
     else:
@@ -364,8 +367,7 @@ def privacy_delete(request: HttpRequest, card: Card) -> HttpResponse:
                 _privacy_context(card, delete_form=form),
                 status=error.status,
             )
-        request.session.pop(READER_SESSION_KEY, None)
-        request.session.cycle_key()
+        request.session.flush()
         messages.success(request, _("Your account is deleted. Thank you for reading with us."))
         return redirect("opac:home")
     return render_account(

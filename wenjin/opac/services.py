@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from wenjin.accounts.actor import Actor
@@ -23,7 +24,7 @@ from wenjin.notices.models import ReaderContact
 from wenjin.notices.services import reader_contact_save
 from wenjin.patrons import selectors as patron_selectors
 from wenjin.patrons.models import Card, CardStatus, Patron
-from wenjin.patrons.services.cards import card_report_lost, pin_check, pin_set
+from wenjin.patrons.services.cards import PinLocked, card_report_lost, pin_check, pin_set
 from wenjin.patrons.services.common import forget_reading_history, live_card
 from wenjin.patrons.services.privacy import patron_delete, patron_export
 from wenjin.patrons.services.registration import patron_update
@@ -39,7 +40,13 @@ class LoginFailed(DomainError):
     status = 401
 
     def __init__(self) -> None:
-        super().__init__("LOGIN_FAILED", _("The card number or password is not correct."))
+        super().__init__(
+            "LOGIN_FAILED",
+            _(
+                "The card number or password is not correct. After several wrong tries, "
+                "logging in pauses for a while."
+            ),
+        )
 
 
 class TooManyAttempts(DomainError):
@@ -82,7 +89,13 @@ def reader_login(*, identifier: str, pin: str, ip: str | None) -> Card:
     if key and throttle_locked_until(key):
         raise TooManyAttempts
     card = _card_for(identifier)
-    if card is None or not pin or not pin_check(card.patron, pin):
+    try:
+        right = card is not None and bool(pin) and pin_check(card.patron, pin)
+    except PinLocked:
+        # The same answer as a wrong PIN: a different one would tell that the card (or
+        # the ID number) exists.
+        right = False
+    if not right:
         if key:
             throttle_failure(key, settings.WENJIN_LOGIN_IP_MAX_FAILURES)
         raise LoginFailed
@@ -104,12 +117,23 @@ def reader_hold_place(*, card: Card, record_id: int, pickup_org_code: str) -> Ho
     )
 
 
-def reader_of(card_id: int | None) -> Card | None:
-    """The logged-in reader's card from the session (None if it is no longer usable)."""
-    if not card_id:
+def session_stamp(card: Card) -> str:
+    """What a reader's session is bound to: the card and the PIN it was opened with. A new
+    PIN (changed, reset or recovered anywhere) or another card ends every other session."""
+    return salted_hmac(
+        "wenjin.opac.reader-session", f"{card.pk}:{card.patron.pin_hash}"
+    ).hexdigest()
+
+
+def reader_of(card_id: int | None, stamp: str | None = None) -> Card | None:
+    """The logged-in reader's card from the session: None once the card is reported lost or
+    cancelled, the reader deleted, or the PIN changed since the session began."""
+    if not card_id or not stamp:
         return None
     card = Card.objects.select_related("patron").filter(pk=card_id).first()
-    if card is None or card.patron.deleted_at:
+    if card is None or card.patron.deleted_at or card.status not in LOGIN_STATUSES:
+        return None
+    if not constant_time_compare(stamp, session_stamp(card)):
         return None
     return card
 

@@ -18,6 +18,7 @@ from wenjin.circulation.services.returns import checkin
 from wenjin.lib.errors import Conflict
 from wenjin.opac.models import ReadingReportShare
 from wenjin.opac.report_services import report_share, report_shares_forget
+from wenjin.opac.services import session_stamp
 from wenjin.opac.tests import data
 from wenjin.patrons.models import Card
 from wenjin.patrons.services import register
@@ -152,7 +153,8 @@ def test_another_year_and_this_year_are_reported_apart(reader, client, system):
     checkout(actor=system, item_barcode="T0001", patron_barcode=reader.barcode, org_code="YX-GT")
     assert numbers_of(client.get("/account/report/").content.decode())[:2] == ["1", "1"]
     # A year that is not a year falls back to this one.
-    assert client.get("/account/report/", {"year": "abc"}).status_code == 200
+    for odd in ("abc", "²", "２０２５", "0"):
+        assert client.get("/account/report/", {"year": odd}).status_code == 200
 
 
 def test_another_reader_sees_only_their_own_report(reader, client, system):
@@ -219,7 +221,7 @@ def test_sharing_again_refreshes_the_snapshot_at_the_same_address(reader, system
 
 def test_nothing_to_share_for_a_year_without_loans_or_without_a_year(reader, client):
     log_in(client, reader)
-    for year in ("2019", "", "abc", "99999"):
+    for year in ("2019", "", "abc", "99999", "²", "２０２５"):
         response = client.post("/account/report/share/", {"year": year}, follow=True)
         assert 'class="message error"' in response.content.decode(), year
     assert not ReadingReportShare.objects.exists()
@@ -247,6 +249,7 @@ def test_share_and_unshare_need_the_csrf_token(reader):
     strict = Client(enforce_csrf_checks=True)
     session = strict.session
     session["opac_card_id"] = reader.pk
+    session["opac_card_stamp"] = session_stamp(reader)
     session.save()
     assert strict.get("/account/report/", {"year": "2025"}).status_code == 200
     assert strict.post("/account/report/share/", {"year": "2025"}).status_code == 403

@@ -25,6 +25,7 @@ from wenjin.opac.tests import data
 from wenjin.opac.tests.test_pages import INLINE_HANDLER, INLINE_SCRIPT, INLINE_STYLE
 from wenjin.patrons.models import Card, CardStatus, Patron
 from wenjin.patrons.pins import pin_matches_hash
+from wenjin.patrons.services.cards import card_report_lost
 from wenjin.patrons.services.registration import patron_update
 
 PAGES = [
@@ -206,7 +207,7 @@ def test_the_pin_is_changed_with_the_current_one(reader, client):
     [
         ("000000", "730519", "730519", "密码不正确"),
         (data.PIN, "730519", "730518", "两次"),
-        (data.PIN, "123456", "123456", "容易猜"),
+        (data.PIN, "123456", "123456", "过于简单"),
         (data.PIN, "12ab", "12ab", "位数字"),
     ],
 )
@@ -248,7 +249,7 @@ def test_with_history_off_returned_loans_are_forgotten_and_the_page_says_so(
 ):
     _return_on_loan_item(system, catalogue)
     html = client.get("/account/history/").content.decode()
-    assert "红楼梦" not in html and "阅读历史已关闭" in html
+    assert "红楼梦" not in html and "借阅历史已关闭" in html
     assert not Loan.objects.filter(patron=reader.patron).exists()
 
 
@@ -365,3 +366,30 @@ def test_history_turned_off_at_the_desk_withdraws_a_shared_report(
     # Turning it on again does not bring the old link back.
     patron_update(actor=system, barcode=reader.barcode, changes={"keeps_history": True})
     assert client.get(f"/shared/reading/{share.token}/").status_code == 404
+
+
+def test_a_card_reported_lost_at_the_desk_ends_the_readers_sessions(reader, client, system):
+    assert client.get("/account/").status_code == 200
+    card_report_lost(actor=system, barcode=reader.barcode)
+    response = client.get("/account/privacy/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_a_pin_change_ends_the_other_sessions_but_not_this_one(reader, client):
+    elsewhere = Client()
+    elsewhere.post("/login/", {"identifier": reader.barcode, "pin": data.PIN})
+    assert elsewhere.get("/account/").status_code == 200
+    client.post(
+        "/account/settings/pin/",
+        {"current_pin": data.PIN, "new_pin": "730519", "repeated": "730519"},
+    )
+    assert client.get("/account/").status_code == 200
+    assert elsewhere.get("/account/").status_code == 302
+
+
+def test_logging_out_leaves_nothing_in_the_session(reader, client):
+    session = client.session
+    session["opac_register_result"] = {"barcode": "X", "pin": "123"}
+    session.save()
+    client.post("/logout/")
+    assert dict(client.session.items()) == {}

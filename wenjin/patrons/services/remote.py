@@ -39,7 +39,7 @@ from wenjin.patrons.models import (
     PendingStatus,
     PhoneVerification,
 )
-from wenjin.patrons.services.cards import pin_check
+from wenjin.patrons.services.cards import PinLocked, pin_check
 from wenjin.patrons.services.common import (
     _category,
     _category_rules,
@@ -203,12 +203,15 @@ def _guardian_confirmed(barcode: str, pin: str) -> None:
     """The guardian proves it is them with their own PIN (the kiosks' counter: wrong
     PINs lock the guardian's PIN). An unknown card and a wrong PIN get one answer."""
     card = Card.objects.select_related("patron").filter(barcode=barcode).first()
-    known = (
-        card is not None
-        and card.status in LIVE_CARD_STATUSES
-        and card.patron.deleted_at is None
-        and pin_check(card.patron, pin or "")
-    )
+    try:
+        known = (
+            card is not None
+            and card.status in LIVE_CARD_STATUSES
+            and card.patron.deleted_at is None
+            and pin_check(card.patron, pin or "")
+        )
+    except PinLocked:
+        known = False  # "locked" would tell that the card exists
     if not known:
         message = _("The guardian's card number or password is not correct.")
         raise ValidationFailed(
