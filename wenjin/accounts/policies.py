@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 
 from wenjin.network.policies import is_in_subtree
@@ -85,3 +86,18 @@ def scope_paths(grants: Iterable[Grant], perm: str) -> list[str]:
         if not any(path.startswith(outer) for outer in kept):
             kept.append(path)
     return kept
+
+
+def throttle_address(ip: str) -> str:
+    """The part of a client address that rate limits count. An IPv6 client usually holds a
+    whole /64 and can change its address within it at will, so the /64 is counted as one;
+    an IPv4 address is counted as it is."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)

@@ -25,7 +25,7 @@ from wenjin.accounts.models import (
     RoleGrant,
     StaffUser,
 )
-from wenjin.accounts.policies import Perm
+from wenjin.accounts.policies import Perm, throttle_address
 from wenjin.lib.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from wenjin.network.models import OrgUnit
 
@@ -67,7 +67,7 @@ def audit_record(
 def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
     keys = [(f"user:{username.strip().lower()}", settings.WENJIN_LOGIN_MAX_FAILURES)]
     if ip:
-        keys.append((f"ip:{ip}", settings.WENJIN_LOGIN_IP_MAX_FAILURES))
+        keys.append((f"ip:{throttle_address(ip)}", settings.WENJIN_LOGIN_IP_MAX_FAILURES))
     return keys
 
 

@@ -76,10 +76,14 @@ def pseudonym(value: str) -> str:
 
 
 def mask_identity(number: str) -> str:
-    """440104199001011234 → 440104********1234 (region code and last four kept)."""
-    if len(number) <= 8:
+    """440104199001011234 → 440104********1234 (region code and last four kept). Shorter
+    documents (passports, travel permits) keep only their first and last two characters:
+    E12345678 → E******78."""
+    if len(number) >= 15:
+        return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    if len(number) <= 6:
         return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return number[0] + "*" * (len(number) - 3) + number[-2:]
 
 
 def mask_phone(number: str) -> str:

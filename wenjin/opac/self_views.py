@@ -289,7 +289,7 @@ def history_csv(request: HttpRequest, card: Card) -> HttpResponse:
 
 def _spreadsheet_safe(text: str) -> str:
     # A catalogue title starting with = or + would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @require_POST

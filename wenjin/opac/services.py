@@ -14,6 +14,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from wenjin.accounts.actor import Actor
+from wenjin.accounts.policies import throttle_address
 from wenjin.accounts.services import audit_record, throttle_failure, throttle_locked_until
 from wenjin.circulation.models import Hold, Loan
 from wenjin.circulation.selectors import open_loans
@@ -62,7 +63,7 @@ class TooManyAttempts(DomainError):
 
 
 def _ip_key(ip: str | None) -> str | None:
-    return f"opac-ip:{ip}" if ip else None
+    return f"opac-ip:{throttle_address(ip)}" if ip else None
 
 
 def _card_for(identifier: str) -> Card | None:

@@ -34,6 +34,9 @@ MODES = (MODE_INSTANT, MODE_CONFIRM)
 # Only this document can be checked online (GB 11643 check character, birth date, region).
 ONLINE_CHECKED_IDENTITY = "resident_id"
 
+# Instant cards for one phone number, before the next one waits for a desk.
+CARDS_PER_PHONE = 3
+
 CODE_LENGTH = 6
 CODE_VALID_FOR = timedelta(minutes=10)
 CODE_MAX_ATTEMPTS = 5
@@ -96,9 +99,12 @@ def limits() -> Limits:
     )
 
 
-def needs_confirmation(identity_type: str, mode: str) -> bool:
-    """Whether a remote registration with this document waits for a desk."""
-    if mode == MODE_CONFIRM:
+def needs_confirmation(identity_type: str, mode: str, cards_on_phone: int = 0) -> bool:
+    """Whether a remote registration with this document waits for a desk: always in the
+    confirm mode; for documents that cannot be checked online; and when the phone already
+    belongs to ``CARDS_PER_PHONE`` readers (a family shares a phone; a phone collecting
+    cards on other people's ID numbers should meet a desk)."""
+    if mode == MODE_CONFIRM or cards_on_phone >= CARDS_PER_PHONE:
         return True
     return identity_type != ONLINE_CHECKED_IDENTITY
 

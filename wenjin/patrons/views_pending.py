@@ -17,7 +17,7 @@ from wenjin.accounts.actor import Actor
 from wenjin.accounts.policies import Perm
 from wenjin.lib.errors import DomainError
 from wenjin.patrons import remote_rules, selectors
-from wenjin.patrons.services import remote
+from wenjin.patrons.services import pending as pending_desk
 
 
 def _pending_id(request: HttpRequest) -> int:
@@ -39,7 +39,9 @@ def pending(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "confirm":
-                registration = remote.pending_confirm(actor=actor, pending_id=_pending_id(request))
+                registration = pending_desk.pending_confirm(
+                    actor=actor, pending_id=_pending_id(request)
+                )
                 response = render(
                     request,
                     "patrons/pending_confirmed.html",
@@ -51,7 +53,7 @@ def pending(request: HttpRequest) -> HttpResponse:
                 add_never_cache_headers(response)  # the PIN is on it
                 return response
             if action == "reject":
-                rejected = remote.pending_reject(
+                rejected = pending_desk.pending_reject(
                     actor=actor,
                     pending_id=_pending_id(request),
                     reason=request.POST.get("reason", ""),
@@ -66,7 +68,7 @@ def pending(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
             status = error.status
-    waiting = remote.pending_list(actor)
+    waiting = pending_desk.pending_list(actor)
     reference = remote_rules.normalise_reference(request.GET.get("reference", ""))
     if reference:
         waiting = waiting.filter(reference=reference)

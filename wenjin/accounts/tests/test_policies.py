@@ -27,3 +27,14 @@ def test_scope_paths_fold_nested_grants():
     assert scope_paths(grants, Perm.NETWORK_EDIT) == ["/1/2/", "/1/3/"]
     assert scope_paths(grants, Perm.NETWORK_MANAGE) == ["/1/2/"]
     assert scope_paths([], Perm.AUDIT_VIEW) == []
+
+
+def test_rate_limits_count_an_ipv6_client_by_its_64_and_ipv4_as_it_is():
+    from wenjin.accounts.policies import throttle_address
+
+    assert throttle_address("2001:db8:1:2:aaaa::1") == throttle_address("2001:db8:1:2:bbbb::9")
+    assert throttle_address("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert throttle_address("2001:db8:1:3::1") != throttle_address("2001:db8:1:2::1")
+    assert throttle_address("203.0.113.7") == "203.0.113.7"
+    assert throttle_address("::ffff:203.0.113.7") == "203.0.113.7"
+    assert throttle_address("not an address") == "not an address"

@@ -36,3 +36,6 @@ def test_masks():
     assert crypto.mask_identity("44010419900307123X") == "440104********123X"
     assert crypto.mask_phone("13812345678") == "138****5678"
     assert crypto.mask_identity("E1234") == "*****"
+    # Passports and permits: most of the number hidden, never all of it shown.
+    assert crypto.mask_identity("E12345678") == "E******78"
+    assert crypto.mask_identity("H1234567890") == "H********90"

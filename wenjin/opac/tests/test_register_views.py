@@ -91,7 +91,9 @@ def test_the_form_is_accessible_and_has_a_strict_csp(site, client):
     for name in ("name", "identity_number", "phone", "home_org_code", "consent"):
         assert f'for="id_{name}"' in html, name
     assert 'autocomplete="name"' in html and 'autocomplete="tel"' in html
-    assert 'name="guardian_pin" inputmode="numeric"' in html
+    # The guardian's password is asked with the code (a password box comes back empty,
+    # so asking in step 1 would lose it between the steps).
+    assert 'name="guardian_barcode"' in html and 'name="guardian_pin"' not in html
     assert 'href="/register/privacy/"' in html
     # Step 1 has no code box and one button: "send me a code".
     assert 'name="code"' not in html and 'value="register"' not in html
@@ -288,3 +290,31 @@ def test_staff_see_and_confirm_the_registrations_of_their_libraries(site, sms, s
     assert confirmed.status_code == 200 and card.barcode in confirmed.content.decode()
     assert card.barcode in texts(sms)[-1]
     assert pending.reference not in desk.get("/staff/readers/pending/").content.decode()
+
+
+def test_a_childs_card_asks_the_guardians_password_with_the_code(site, sms, system):
+    guardian = register(
+        actor=system,
+        name="黄大明",
+        identity_type="resident_id",
+        identity_number=resident_id(date(1980, 2, 3), 31),
+        phone="13712340000",
+        home_org_code="YX-GT",
+        pin="802413",
+    ).card
+    child = form(
+        identity_number=resident_id(date.today().replace(year=date.today().year - 9), 32),
+        guardian_barcode=guardian.barcode,
+    )
+    client = english(Client())
+    step1 = client.post("/register/", {**child, "action": "send"})
+    html = step1.content.decode()
+    assert step1.status_code == 200 and 'name="guardian_pin"' in html
+    # The guardian's card number is kept between the steps; the password is typed now.
+    assert f'value="{guardian.barcode}"' in html
+    done = client.post(
+        "/register/",
+        {**child, "action": "register", "code": last_code(sms), "guardian_pin": "802413"},
+    )
+    assert done.status_code == 302
+    assert Patron.objects.get(guardian=guardian.patron).category.code == "child"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from wenjin.accounts.actor import Actor
+from wenjin.accounts.policies import throttle_address
 from wenjin.accounts.services import audit_record, throttle_failure, throttle_locked_until
 from wenjin.lib import crypto
 from wenjin.lib.errors import DomainError, ValidationFailed
@@ -91,7 +92,8 @@ def _count(key: str, limit: int, error_code: str) -> None:
 
 def count_ip(ip: str | None) -> None:
     if ip:
-        _count(f"remote-ip:{ip}", rules.limits().requests_per_ip, "TOO_MANY_REQUESTS")
+        key = f"remote-ip:{throttle_address(ip)}"
+        _count(key, rules.limits().requests_per_ip, "TOO_MANY_REQUESTS")
 
 
 def count_identity(hashed: str) -> None:
@@ -145,7 +147,10 @@ def issue_code(
 ) -> tuple[PhoneVerification, str]:
     """Store a new code for a phone, within the phone's limits; returns the row and the
     code (to send, never to store)."""
-    key = f"remote-phone:{phone_hashed}"
+    # Counted per purpose: otherwise a recovery code sent to the phone on file would
+    # make a registration "send" for that phone answer differently, telling a stranger
+    # which phone an ID number has.
+    key = f"remote-phone:{purpose}:{phone_hashed}"
     now = timezone.now()
     with transaction.atomic():
         until = throttle_locked_until(key)
@@ -154,7 +159,9 @@ def issue_code(
         # Counting locks the phone's throttle row until this transaction ends, so two
         # requests for one phone cannot both pass the once-a-minute check below.
         throttle_failure(key, rules.limits().codes_per_phone)
-        last = PhoneVerification.objects.filter(phone_hash=phone_hashed).order_by("-created_at")
+        last = PhoneVerification.objects.filter(phone_hash=phone_hashed, purpose=purpose).order_by(
+            "-created_at"
+        )
         last_at = last.values_list("created_at", flat=True).first()
         wait = rules.resend_wait_seconds(last_at, now)
         if wait:

@@ -1,5 +1,5 @@
 """Remote self-registration (远程自助办证) from the public site, and the desk's
-confirmation of the registrations that wait for one.
+confirmation of the registrations that wait for one (``pending``).
 
 A reader proves they hold a mobile phone with a one-time code (``phone_codes``), then
 gets a card at once (``register``, the same service as the desk) or, where
@@ -18,15 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from wenjin.accounts.actor import Actor
-from wenjin.accounts.policies import Perm
 from wenjin.accounts.services import audit_record
 from wenjin.lib import crypto
-from wenjin.lib.errors import Conflict, DomainError, NotFound, ValidationFailed
+from wenjin.lib.errors import Conflict, DomainError, ValidationFailed
 from wenjin.network.models import OrgUnit, OrgUnitStatus
 from wenjin.patrons import policies
 from wenjin.patrons import remote_rules as rules
@@ -70,9 +68,6 @@ __all__ = [
     "RemoteResult",
     "card_message",
     "home_libraries",
-    "pending_confirm",
-    "pending_list",
-    "pending_reject",
     "phone_code_send",
     "phone_code_verify",
     "recovery_finish",
@@ -284,16 +279,25 @@ def remote_register(
             message, fields={"guardian_pin": message}, code="GUARDIAN_PIN_REQUIRED"
         )
     count_identity(application.identity_hash)
-    row = code_try(phone_hash(application.phone), REGISTER, (code or "").strip())
-    # Only now, with the phone proved, may the answer depend on who has a card.
-    if Patron.objects.filter(identity_hash=application.identity_hash).exists():
+    phone_hashed = phone_hash(application.phone)
+    row = code_try(phone_hashed, REGISTER, (code or "").strip())
+    # Only now, with the phone proved, may the answer depend on who has a card; and the
+    # code is used up, so each such answer costs a new code (limited per phone, address
+    # and identity), and the reader on file is told.
+    existing = Patron.objects.filter(identity_hash=application.identity_hash).first()
+    if existing is not None:
+        code_claim(row)
+        _tell_reader_on_file(existing)
         raise AlreadyRegistered
     if _pending_exists(application.identity_hash):
+        code_claim(row)
         raise _pending_conflict()
     if application.needs_guardian:
         _guardian_confirmed(application.guardian_barcode, guardian_pin)
     actor = public_actor(ip)
-    if rules.needs_confirmation(application.identity.type, rules.registration_mode()):
+    cards_on_phone = Patron.objects.filter(phone_hash=phone_hashed, deleted_at=None).count()
+    mode = rules.registration_mode()
+    if rules.needs_confirmation(application.identity.type, mode, cards_on_phone):
         pending = _pending_create(application, row, actor)
         text_quietly(
             application.phone,
@@ -325,6 +329,19 @@ def remote_register(
         raise
     text_quietly(application.phone, card_message(registration))
     return RemoteResult(registration=registration)
+
+
+def _tell_reader_on_file(reader: Patron) -> None:
+    """Someone proved a phone and tried to register a new card with this reader's ID."""
+    if reader.phone_encrypted:
+        text_quietly(
+            crypto.decrypt(reader.phone_encrypted),
+            _(
+                "Wenjin library: someone tried to register a new card with your ID number. "
+                'If it was you, set a new password with "Forgot your password?" on the '
+                "login page. If not, please tell a library desk."
+            ),
+        )
 
 
 def card_message(registration: Registration) -> str:
@@ -371,118 +388,3 @@ def _pending_create(
             if _pending_exists(application.identity_hash):
                 raise _pending_conflict() from None
     raise DomainError("REFERENCE_EXHAUSTED", _("Please try again."), status=503)
-
-
-# --- Staff: pending registrations ---------------------------------------------------------
-
-
-def pending_list(actor: Actor) -> QuerySet[PendingRegistration]:
-    """The registrations waiting at libraries where ``actor`` may register readers."""
-    waiting = PendingRegistration.objects.filter(status=PendingStatus.PENDING).select_related(
-        "home_org"
-    )
-    paths = actor.scope(Perm.PATRONS_EDIT)
-    if paths is None:
-        return waiting
-    if not paths:
-        return waiting.none()
-    condition = Q()
-    for path in paths:
-        condition |= Q(home_org__path__startswith=path)
-    return waiting.filter(condition)
-
-
-def _pending_for_decision(actor: Actor, pending_id: int) -> PendingRegistration:
-    pending = (
-        PendingRegistration.objects.select_for_update()
-        .select_related("home_org")
-        .filter(pk=pending_id)
-        .first()
-    )
-    if pending is None:
-        raise NotFound("PENDING_NOT_FOUND", _("There is no such registration."))
-    actor.require(Perm.PATRONS_EDIT, pending.home_org)
-    if pending.status != PendingStatus.PENDING:
-        raise Conflict(
-            "PENDING_DECIDED", _("This registration has already been confirmed or rejected.")
-        )
-    return pending
-
-
-def erase_pending_details(pending: PendingRegistration) -> None:
-    """Decided: the personal data is not kept here any longer. The masked numbers stay,
-    so the decision can still be told apart in the audit log; a confirmed one points at
-    the reader."""
-    pending.name = ""
-    pending.identity_encrypted = ""
-    pending.identity_hash = ""
-    pending.phone_encrypted = ""
-    pending.address = ""
-    pending.birth_date = None
-
-
-def pending_confirm(*, actor: Actor, pending_id: int) -> Registration:
-    """A desk has seen the document: register the reader (every check of ``register``
-    runs again) and text them the card number and PIN."""
-    with transaction.atomic():
-        pending = _pending_for_decision(actor, pending_id)
-        phone = crypto.decrypt(pending.phone_encrypted)
-        registration = register(
-            actor=actor,
-            name=pending.name,
-            identity_type=pending.identity_type,
-            identity_number=crypto.decrypt(pending.identity_encrypted),
-            phone=phone,
-            home_org_code=pending.home_org.code,
-            local_residence=pending.local_residence,
-            guardian_barcode=pending.guardian_barcode or None,
-            address=pending.address,
-            birth_date=pending.birth_date,
-        )
-        pending.status = PendingStatus.CONFIRMED
-        pending.decided_at = timezone.now()
-        pending.decided_by = actor.user
-        pending.patron = registration.patron
-        erase_pending_details(pending)
-        pending.save()
-        audit_record(
-            actor,
-            "patron.pending_confirm",
-            org_unit=pending.home_org,
-            target=pending,
-            changes={"card": registration.card.barcode},
-        )
-    text_quietly(phone, card_message(registration))
-    return registration
-
-
-def pending_reject(*, actor: Actor, pending_id: int, reason: str) -> PendingRegistration:
-    """Refuse a pending registration, with the reason the reader is told by text."""
-    reason = " ".join((reason or "").split())[:200]
-    if not reason:
-        raise ValidationFailed(_("Give a reason."), fields={"reason": ""})
-    with transaction.atomic():
-        pending = _pending_for_decision(actor, pending_id)
-        phone = crypto.decrypt(pending.phone_encrypted)
-        pending.status = PendingStatus.REJECTED
-        pending.decided_at = timezone.now()
-        pending.decided_by = actor.user
-        pending.reason = reason
-        erase_pending_details(pending)
-        pending.save()
-        audit_record(
-            actor,
-            "patron.pending_reject",
-            org_unit=pending.home_org,
-            target=pending,
-            changes={"reason": reason},
-        )
-    text_quietly(
-        phone,
-        _(
-            "Wenjin library: your registration %(reference)s was not accepted: %(reason)s. "
-            "Please ask at a library desk."
-        )
-        % {"reference": pending.reference, "reason": reason},
-    )
-    return pending

@@ -26,6 +26,7 @@ from wenjin.patrons.models import (
     PendingStatus,
     PhoneVerification,
 )
+from wenjin.patrons.services import pending as pending_desk
 from wenjin.patrons.services import phone_codes, remote
 from wenjin.patrons.tests.ids import resident_id
 
@@ -312,8 +313,8 @@ def test_a_passport_waits_for_a_desk_which_confirms_it(apply, outbox, make_staff
         apply(**passport(birth_date=years_ago(35)))
     assert again.value.code == "REGISTRATION_PENDING"
     desk = actor_for(make_staff("gt_desk", "desk_staff", "YX-GT"))
-    assert list(remote.pending_list(desk)) == [pending]
-    registration = remote.pending_confirm(actor=desk, pending_id=pending.pk)
+    assert list(pending_desk.pending_list(desk)) == [pending]
+    registration = pending_desk.pending_confirm(actor=desk, pending_id=pending.pk)
     assert registration.patron.identity_type == "passport"
     assert registration.patron.birth_date == years_ago(35)
     assert registration.card.barcode in outbox.texts()[-1]
@@ -324,7 +325,7 @@ def test_a_passport_waits_for_a_desk_which_confirms_it(apply, outbox, make_staff
     assert pending.identity_encrypted == "" and pending.phone_encrypted == ""
     assert pending.address == "" and pending.name == ""
     with pytest.raises(Conflict) as twice:
-        remote.pending_confirm(actor=desk, pending_id=pending.pk)
+        pending_desk.pending_confirm(actor=desk, pending_id=pending.pk)
     assert twice.value.code == "PENDING_DECIDED"
     assert AuditEntry.objects.filter(action="patron.pending_confirm").count() == 1
 
@@ -333,8 +334,8 @@ def test_a_desk_rejects_with_a_reason_the_reader_is_told(apply, outbox, make_sta
     pending = apply(**passport(birth_date=years_ago(35))).pending
     desk = actor_for(make_staff("gt_desk", "desk_staff", "YX-GT"))
     with pytest.raises(ValidationFailed):
-        remote.pending_reject(actor=desk, pending_id=pending.pk, reason="  ")
-    remote.pending_reject(actor=desk, pending_id=pending.pk, reason="Passport expired")
+        pending_desk.pending_reject(actor=desk, pending_id=pending.pk, reason="  ")
+    pending_desk.pending_reject(actor=desk, pending_id=pending.pk, reason="Passport expired")
     pending.refresh_from_db()
     assert pending.status == PendingStatus.REJECTED and pending.identity_hash == ""
     assert "Passport expired" in outbox.texts()[-1]
@@ -347,11 +348,11 @@ def test_a_desk_rejects_with_a_reason_the_reader_is_told(apply, outbox, make_sta
 def test_staff_outside_the_home_library_cannot_decide(apply, make_staff, actor_for):
     pending = apply(**passport(birth_date=years_ago(35))).pending
     elsewhere = actor_for(make_staff("hz_desk", "desk_staff", "HZ"))
-    assert list(remote.pending_list(elsewhere)) == []
+    assert list(pending_desk.pending_list(elsewhere)) == []
     with pytest.raises(Forbidden):
-        remote.pending_confirm(actor=elsewhere, pending_id=pending.pk)
+        pending_desk.pending_confirm(actor=elsewhere, pending_id=pending.pk)
     with pytest.raises(Forbidden):
-        remote.pending_reject(actor=elsewhere, pending_id=pending.pk, reason="no")
+        pending_desk.pending_reject(actor=elsewhere, pending_id=pending.pk, reason="no")
     pending.refresh_from_db()
     assert pending.status == PendingStatus.PENDING and not Patron.objects.exists()
 
@@ -374,6 +375,32 @@ def test_an_identity_with_a_card_goes_to_recovery_without_its_card_number(apply,
     assert again.value.code == "IDENTITY_HAS_CARD" and again.value.status == 409
     assert first.card.barcode not in again.value.message and not again.value.details
     assert Patron.objects.count() == 1 and Card.objects.count() == 1
+    # The code is used up (each probe of an ID costs a new code), and the reader on file
+    # is told someone tried.
+    assert "someone tried to register" in outbox.texts()[-1]
+    used = outbox.last_code()
+    with pytest.raises(ValidationFailed):
+        apply(name="Someone else", phone="13700002222", code=used)
+
+
+def test_a_recovery_code_does_not_change_what_registration_answers_for_that_phone(apply, outbox):
+    apply()  # the reader on file, with PHONE
+    number = resident_id(years_ago(30), 1)
+    rewind_codes()
+    remote.recovery_start(identity_type="resident_id", identity_number=number, ip=IP)
+    # A stranger guessing the phone on file: "send" answers as for any other phone.
+    remote.phone_code_send(phone=PHONE, ip="198.51.100.9")
+    remote.phone_code_send(phone="13700009999", ip="198.51.100.9")
+
+
+def test_the_fourth_card_on_one_phone_waits_for_a_desk(apply, outbox):
+    for serial in range(3):
+        rewind_codes()
+        done = apply(identity_number=resident_id(years_ago(30 + serial), 10 + serial))
+        assert done.registration is not None
+    rewind_codes()
+    fourth = apply(identity_number=resident_id(years_ago(40), 20))
+    assert fourth.registration is None and fourth.pending.status == PendingStatus.PENDING
 
 
 def test_recovery_sends_a_code_only_to_the_phone_on_file_and_sets_a_new_pin(apply, outbox):
@@ -599,7 +626,11 @@ def test_two_pending_registrations_of_one_identity_at_once_give_one(tree, outbox
 
 
 def test_the_daily_job_deletes_spent_codes_and_lapses_old_pending_registrations(apply, outbox):
-    from wenjin.patrons.services.remote_housekeeping import PENDING_DAYS, remote_housekeeping
+    from wenjin.patrons.services.remote_housekeeping import (
+        DECIDED_KEPT_DAYS,
+        PENDING_DAYS,
+        remote_housekeeping,
+    )
 
     old = apply(**passport(birth_date=years_ago(35))).pending
     rewind_codes()
@@ -611,9 +642,9 @@ def test_the_daily_job_deletes_spent_codes_and_lapses_old_pending_registrations(
     )
     # Today's codes are kept a day past their expiry; the old registration lapses.
     outcome = remote_housekeeping(timezone.localdate())
-    assert outcome == {"codes_deleted": 0, "registrations_lapsed": 1}
+    assert outcome == {"codes_deleted": 0, "registrations_lapsed": 1, "registrations_deleted": 0}
     later = timezone.localdate() + timedelta(days=2)
-    assert remote_housekeeping(later) == {"codes_deleted": 2, "registrations_lapsed": 0}
+    assert remote_housekeeping(later)["codes_deleted"] == 2
     old.refresh_from_db()
     fresh.refresh_from_db()
     assert old.status == PendingStatus.REJECTED and old.reason == "lapsed"
@@ -621,8 +652,15 @@ def test_the_daily_job_deletes_spent_codes_and_lapses_old_pending_registrations(
     assert fresh.status == PendingStatus.PENDING and fresh.name
     assert "lapsed" in outbox.texts()[-1] and old.reference in outbox.texts()[-1]
     assert AuditEntry.objects.filter(action="patron.pending_lapse").count() == 1
-    # Running again changes nothing.
+    # Running again changes nothing; months after the decision the row itself goes.
     assert remote_housekeeping(later) == {
         "codes_deleted": 0,
         "registrations_lapsed": 0,
+        "registrations_deleted": 0,
     }
+    PendingRegistration.objects.filter(pk=old.pk).update(
+        decided_at=timezone.now() - timedelta(days=DECIDED_KEPT_DAYS + 1)
+    )
+    assert remote_housekeeping(later)["registrations_deleted"] == 1
+    assert not PendingRegistration.objects.filter(pk=old.pk).exists()
+    assert PendingRegistration.objects.filter(pk=fresh.pk).exists()
