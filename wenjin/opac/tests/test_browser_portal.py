@@ -115,11 +115,11 @@ def logged_in(open_page, portal_reader: PortalReader):
 
 def test_log_in_renew_a_loan_and_see_the_new_due_date(logged_in, portal_reader):
     page = logged_in()
-    row = page.get_by_role("row").filter(has_text=portal_reader.loan_title)
+    row = page.locator(".loan-list > li").filter(has_text=portal_reader.loan_title)
     expect(row).to_contain_text(portal_reader.loan_due)
     row.get_by_role("button", name="续借").click()
     expect(page.locator(".messages")).to_contain_text("续借成功")
-    row = page.get_by_role("row").filter(has_text=portal_reader.loan_title)
+    row = page.locator(".loan-list > li").filter(has_text=portal_reader.loan_title)
     expect(row).to_contain_text(portal_reader.renewed_due)
     expect(row).to_contain_text("1/")
 
