@@ -204,11 +204,19 @@ def error_summary(form: forms.Form) -> list[tuple[str, str]]:
 
 
 def _page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    error: DomainError | None = None,
 ) -> HttpResponse:
-    """These pages carry personal data (a form being filled in, a PIN): never cached."""
+    """These pages carry personal data (a form being filled in, a PIN): never cached. A
+    refusal for too many requests says when to try again (``Retry-After``)."""
     response = render(request, template, context, status=status)
     add_never_cache_headers(response)
+    retry_after = error.details.get("retry_after_seconds") if error is not None else None
+    if status == 429 and retry_after:
+        response["Retry-After"] = str(int(retry_after))
     return response
 
 
@@ -307,6 +315,7 @@ def register_page(request: HttpRequest) -> HttpResponse:
             "guardian_age": remote_rules.GUARDIAN_UNDER_AGE,
         },
         status=_status(form, error) if request.method == "POST" else 200,
+        error=error,
     )
 
 
@@ -378,6 +387,7 @@ def recover_page(request: HttpRequest) -> HttpResponse:
         "opac/recover.html",
         {"form": form, "code_step": code_step, "errors": error_summary(form)},
         status=_status(form, error) if request.method == "POST" else 200,
+        error=error,
     )
 
 

@@ -166,6 +166,7 @@ def test_a_wrong_code_keeps_the_code_step(site, sms):
     # Asking again at once: refused with the wait, but the code step stays.
     soon = client.post("/register/", form(action="send"))
     assert soon.status_code == 429 and 'name="code"' in soon.content.decode()
+    assert 0 < int(soon["Retry-After"]) <= 60
 
 
 def test_an_identity_with_a_card_is_sent_to_recovery(site, sms, system):
