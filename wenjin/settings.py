@@ -158,6 +158,9 @@ if WENJIN_REMOTE_REGISTRATION not in ("instant", "confirm"):
     raise ImproperlyConfigured(
         f"WENJIN_REMOTE_REGISTRATION is {WENJIN_REMOTE_REGISTRATION!r}: use instant or confirm"
     )
+# Real-name verification of online registrations: empty (ask nobody) or the dotted path
+# of a wenjin.patrons.real_name.RealNameVerifier (the network's real-name service).
+WENJIN_REAL_NAME_VERIFIER = CONFIG.get("WENJIN_REAL_NAME_VERIFIER", "")
 # Per counting window (WENJIN_LOGIN_WINDOW_MINUTES), then locked for the lockout time.
 WENJIN_REMOTE_CODES_PER_PHONE = int(CONFIG.get("WENJIN_REMOTE_CODES_PER_PHONE", "5"))
 WENJIN_REMOTE_REQUESTS_PER_IP = int(CONFIG.get("WENJIN_REMOTE_REQUESTS_PER_IP", "30"))

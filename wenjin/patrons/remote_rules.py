@@ -99,12 +99,15 @@ def limits() -> Limits:
     )
 
 
-def needs_confirmation(identity_type: str, mode: str, cards_on_phone: int = 0) -> bool:
+def needs_confirmation(
+    identity_type: str, mode: str, cards_on_phone: int = 0, real_name_unanswered: bool = False
+) -> bool:
     """Whether a remote registration with this document waits for a desk: always in the
-    confirm mode; for documents that cannot be checked online; and when the phone already
+    confirm mode; for documents that cannot be checked online; when the phone already
     belongs to ``CARDS_PER_PHONE`` readers (a family shares a phone; a phone collecting
-    cards on other people's ID numbers should meet a desk)."""
-    if mode == MODE_CONFIRM or cards_on_phone >= CARDS_PER_PHONE:
+    cards on other people's ID numbers should meet a desk); and when the real-name
+    provider was asked but did not answer."""
+    if mode == MODE_CONFIRM or cards_on_phone >= CARDS_PER_PHONE or real_name_unanswered:
         return True
     return identity_type != ONLINE_CHECKED_IDENTITY
 

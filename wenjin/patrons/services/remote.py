@@ -26,7 +26,7 @@ from wenjin.accounts.services import audit_record
 from wenjin.lib import crypto
 from wenjin.lib.errors import Conflict, DomainError, ValidationFailed
 from wenjin.network.models import OrgUnit, OrgUnitStatus
-from wenjin.patrons import policies
+from wenjin.patrons import policies, real_name
 from wenjin.patrons import remote_rules as rules
 from wenjin.patrons.models import (
     LIVE_CARD_STATUSES,
@@ -37,6 +37,7 @@ from wenjin.patrons.models import (
     PendingStatus,
     PhoneVerification,
 )
+from wenjin.patrons.real_name import Verdict
 from wenjin.patrons.services.cards import PinLocked, pin_check
 from wenjin.patrons.services.common import (
     _category,
@@ -297,7 +298,22 @@ def remote_register(
     actor = public_actor(ip)
     cards_on_phone = Patron.objects.filter(phone_hash=phone_hashed, deleted_at=None).count()
     mode = rules.registration_mode()
-    if rules.needs_confirmation(application.identity.type, mode, cards_on_phone):
+    checked = Verdict.NOT_ASKED
+    if application.identity.type == rules.ONLINE_CHECKED_IDENTITY:
+        checked = real_name.verdict(application.name, application.identity.number)
+    if checked is Verdict.MISMATCH:
+        code_claim(row)  # a name and number pair costs a code to try
+        message = _(
+            "The name does not match the ID number. Give your name exactly as on your "
+            "identity card, or register at a library desk."
+        )
+        raise ValidationFailed(message, fields={"name": message}, code="NAME_ID_MISMATCH")
+    if rules.needs_confirmation(
+        application.identity.type,
+        mode,
+        cards_on_phone,
+        real_name_unanswered=checked is Verdict.UNAVAILABLE,
+    ):
         pending = _pending_create(application, row, actor)
         text_quietly(
             application.phone,

@@ -664,3 +664,50 @@ def test_the_daily_job_deletes_spent_codes_and_lapses_old_pending_registrations(
     assert remote_housekeeping(later)["registrations_deleted"] == 1
     assert not PendingRegistration.objects.filter(pk=old.pk).exists()
     assert PendingRegistration.objects.filter(pk=fresh.pk).exists()
+
+
+# --- Real-name verification -----------------------------------------------------------------
+
+
+class FakeRealNameService:
+    """Knows one person (林晓 with the default test ID number); ``down`` makes it fail."""
+
+    down = False
+
+    def matches(self, *, name: str, identity_number: str) -> bool:
+        from wenjin.patrons.real_name import RealNameUnavailable
+
+        if FakeRealNameService.down:
+            raise RealNameUnavailable("timed out")
+        return (name, identity_number) == ("林晓", resident_id(years_ago(30), 1))
+
+
+@pytest.fixture
+def real_name_service(settings) -> Iterator[type[FakeRealNameService]]:
+    settings.WENJIN_REAL_NAME_VERIFIER = f"{__name__}.FakeRealNameService"
+    FakeRealNameService.down = False
+    yield FakeRealNameService
+    FakeRealNameService.down = False
+
+
+def test_a_name_that_is_not_the_id_numbers_is_refused_and_the_code_used(
+    apply, outbox, real_name_service
+):
+    with pytest.raises(ValidationFailed) as wrong:
+        apply(name="冒名者")
+    assert wrong.value.code == "NAME_ID_MISMATCH" and "name" in wrong.value.details["fields"]
+    assert not Patron.objects.exists() and not PendingRegistration.objects.exists()
+    with pytest.raises(ValidationFailed) as reused:
+        apply(code=outbox.last_code())
+    assert reused.value.code != "NAME_ID_MISMATCH"  # the code is gone
+    rewind_codes()
+    assert apply().registration is not None  # the right name gets the card at once
+
+
+def test_a_real_name_service_that_does_not_answer_sends_the_reader_to_a_desk(
+    apply, real_name_service
+):
+    real_name_service.down = True
+    result = apply()
+    assert result.registration is None and result.pending.status == PendingStatus.PENDING
+    assert not Patron.objects.exists()
