@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -106,6 +107,18 @@ def throttle_locked_until(key: str) -> datetime | None:
 def throttle_state(key: str) -> LoginThrottle | None:
     """``key``'s failures and lockout, if it has any (one query)."""
     return LoginThrottle.objects.filter(key=key).first()
+
+
+def throttle_prune(on: date) -> int:
+    """The daily job: forget failure counts whose window and lockout ended before ``on``
+    (the keys name people: a username, an address, a phone's or an identity's hash)."""
+    start_of_day = timezone.make_aware(datetime.combine(on, time()))
+    window = timedelta(minutes=settings.WENJIN_LOGIN_WINDOW_MINUTES)
+    stale = LoginThrottle.objects.filter(window_started_at__lt=start_of_day - window).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=start_of_day)
+    )
+    deleted, _rows = stale.delete()
+    return deleted
 
 
 def throttle_clear(key: str) -> None:

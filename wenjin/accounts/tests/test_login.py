@@ -139,3 +139,27 @@ def test_failed_logins_are_visible_to_admins(alice, make_staff):
     )
     assert failed(director) == ["alice"]  # tied to alice's home unit, in the director's branch
     assert failed(root_admin) == ["alice", "ghost"]
+
+
+def test_the_daily_job_forgets_failure_counts_that_have_run_out(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wenjin.accounts.models import LoginThrottle
+    from wenjin.accounts.services import throttle_prune
+
+    now = timezone.now()
+    LoginThrottle.objects.create(key="old", failures=3, window_started_at=now - timedelta(days=2))
+    LoginThrottle.objects.create(
+        key="old-but-locked",
+        failures=5,
+        window_started_at=now - timedelta(days=2),
+        locked_until=now + timedelta(days=1),
+    )
+    LoginThrottle.objects.create(key="current", failures=1, window_started_at=now)
+    assert throttle_prune(timezone.localdate()) == 1
+    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {
+        "old-but-locked",
+        "current",
+    }

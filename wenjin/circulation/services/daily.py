@@ -23,6 +23,7 @@ from wenjin.circulation.models import DailyRun
 def _steps() -> list[tuple[str, Callable[[date], int | dict[str, int]]]]:
     # Imported here: the job reaches into readers, holds, losses and notices, which all
     # build on circulation's models.
+    from wenjin.accounts.services import throttle_prune
     from wenjin.circulation.services.holds import expire_holds
     from wenjin.circulation.services.losses import (
         declare_long_overdue_lost,
@@ -42,6 +43,7 @@ def _steps() -> list[tuple[str, Callable[[date], int | dict[str, int]]]]:
         ("fee_reminders", fee_reminders),
         ("tasks_pruned", prune_finished_tasks),
         ("remote_registration", remote_housekeeping),
+        ("throttles_pruned", throttle_prune),
     ]
 
 
