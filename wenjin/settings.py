@@ -185,6 +185,8 @@ STORAGES = {
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Not sent on requests from other sites' forms (with the CSRF token, a second guard).
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day at the desk
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -184,3 +184,10 @@ def test_a_reader_cancels_their_hold_but_not_another_readers(catalogue, client, 
     done = client.post(f"/account/holds/{hold.pk}/cancel/", follow=True).content.decode()
     hold.refresh_from_db()
     assert hold.status == "cancelled" and "已取消" in done
+
+
+def test_the_reader_session_cookie_is_secure_http_only_and_same_site(catalogue, client):
+    response = log_in(client, catalogue.reader.barcode)
+    cookie = response.cookies["sessionid"]
+    assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
+    assert int(cookie["max-age"]) == 30 * 60  # the reader's idle timeout, not the staff day
