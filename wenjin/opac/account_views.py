@@ -106,6 +106,7 @@ def safe_next(request: HttpRequest, default: str = "") -> str:
 def login_page(request: HttpRequest) -> HttpResponse:
     form = ReaderLoginForm(request.POST or None)
     status = 200
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             card = services.reader_login(
@@ -116,13 +117,14 @@ def login_page(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
             status = error.status
+            retry_after = error.details.get("retry_after_seconds")
         else:
             start_reader_session(request, card)
             messages.success(request, _("You are logged in."))
             return redirect(safe_next(request, reverse("opac:account")))
     elif request.method == "POST":
         status = 400
-    return render(
+    response = render(
         request,
         "opac/login.html",
         {
@@ -134,6 +136,9 @@ def login_page(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+    if status == 429 and retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST

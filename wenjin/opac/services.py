@@ -5,11 +5,13 @@ on their own card only."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
@@ -55,10 +57,12 @@ class TooManyAttempts(DomainError):
 
     status = 429
 
-    def __init__(self) -> None:
+    def __init__(self, until: datetime) -> None:
+        seconds = max(1, int((until - timezone.now()).total_seconds()))
         super().__init__(
             "TOO_MANY_ATTEMPTS",
             _("Too many failed attempts from this network. Please try again later."),
+            details={"retry_after_seconds": seconds},
         )
 
 
@@ -87,8 +91,9 @@ def reader_login(*, identifier: str, pin: str, ip: str | None) -> Card:
     guessed from the web.
     """
     key = _ip_key(ip)
-    if key and throttle_locked_until(key):
-        raise TooManyAttempts
+    until = throttle_locked_until(key) if key else None
+    if until is not None:
+        raise TooManyAttempts(until)
     card = _card_for(identifier)
     try:
         right = card is not None and bool(pin) and pin_check(card.patron, pin)

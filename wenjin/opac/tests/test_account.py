@@ -73,6 +73,7 @@ def test_too_many_failures_from_one_address_lock_it_out(catalogue, client, setti
     # Even the right PIN is refused from that address now.
     locked = log_in(client, catalogue.reader.barcode)
     assert locked.status_code == 429 and "登录失败次数过多" in locked.content.decode()
+    assert 0 < int(locked["Retry-After"]) <= settings.WENJIN_LOGIN_LOCKOUT_MINUTES * 60
     other_address = Client(REMOTE_ADDR="10.9.8.7")
     assert log_in(other_address, catalogue.reader.barcode).status_code == 302
 
