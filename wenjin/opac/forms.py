@@ -10,21 +10,33 @@ from wenjin.notices.models import NoticeKind, NoticeLanguage
 from wenjin.notices.policies import READER_CHANNELS
 
 PIN_WIDGET = forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+NEW_PIN_ATTRS = {"inputmode": "numeric", "autocomplete": "new-password"}
+
+
+def new_pin_field(required: bool = True) -> forms.CharField:
+    """A new PIN, with the PIN rules told (changing the PIN, recovering a card)."""
+    return forms.CharField(
+        label=_("New password"),
+        max_length=32,
+        required=required,
+        widget=forms.PasswordInput(attrs=NEW_PIN_ATTRS),
+        help_text=_("Six digits, not all the same and not in a row (such as 123456)."),
+    )
+
+
+def repeated_pin_field(required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=_("New password again"),
+        max_length=32,
+        required=required,
+        widget=forms.PasswordInput(attrs=NEW_PIN_ATTRS),
+    )
 
 
 class PinChangeForm(forms.Form):
     current_pin = forms.CharField(label=_("Current password"), max_length=32, widget=PIN_WIDGET)
-    new_pin = forms.CharField(
-        label=_("New password"),
-        max_length=32,
-        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password"}),
-        help_text=_("Six digits, not all the same and not in a row (such as 123456)."),
-    )
-    repeated = forms.CharField(
-        label=_("New password again"),
-        max_length=32,
-        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password"}),
-    )
+    new_pin = new_pin_field()
+    repeated = repeated_pin_field()
 
 
 class PinConfirmForm(forms.Form):

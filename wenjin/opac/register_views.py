@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wenjin.accounts.selectors import client_ip
 from wenjin.lib.errors import DomainError
 from wenjin.opac.account_views import current_reader, start_reader_session
+from wenjin.opac.forms import new_pin_field, repeated_pin_field
 from wenjin.patrons import remote_rules
 from wenjin.patrons.models import IdentityType
 from wenjin.patrons.services import remote
@@ -159,19 +160,9 @@ class RecoverForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs=CODE_ATTRS),
     )
-    new_pin = forms.CharField(
-        label=gettext_lazy("New password"),
-        max_length=32,
-        required=False,
-        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password"}),
-        help_text=gettext_lazy("Six digits, not all the same and not in a row (such as 123456)."),
-    )
-    repeated = forms.CharField(
-        label=gettext_lazy("New password again"),
-        max_length=32,
-        required=False,
-        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password"}),
-    )
+    # Asked only in the code step: blank in the first.
+    new_pin = new_pin_field(required=False)
+    repeated = repeated_pin_field(required=False)
 
 
 # --- Helpers ------------------------------------------------------------------------------

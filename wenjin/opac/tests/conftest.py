@@ -11,7 +11,6 @@ same on the SQLite test file and on PostgreSQL.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,9 +20,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from wenjin.opac.tests.browser import DESKTOP, TIMEOUT_MS
+from wenjin.opac.tests.browser import CHROMIUM, DESKTOP, TIMEOUT_MS, chromium_problem, in_ci
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage"]
 # Artifacts (screenshots) go under the repository root, next to pyproject.toml.
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -40,26 +38,6 @@ SEEDING_MIGRATIONS = [
 
 # The database name before any test database exists (conftest files load at collection).
 MAIN_DATABASE_NAME = settings.DATABASES["default"]["NAME"]
-
-
-def in_ci() -> bool:
-    """CI is set (GitHub and .ci/run set CI=true): browser tests must run, not skip."""
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def chromium_problem() -> str:
-    """Why the browser tests cannot run here ("" when they can)."""
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        return (
-            f"Debian's Chromium is not installed at {CHROMIUM} "
-            "(apt-get install chromium fonts-noto-cjk; never `playwright install`)"
-        )
-    try:
-        importlib.import_module("playwright.sync_api")
-        importlib.import_module("axe_playwright_python.sync_playwright")
-    except ImportError as missing:
-        return f"{missing.name} is not installed (pip install -e '.[test]')"
-    return ""
 
 
 @dataclass(frozen=True)

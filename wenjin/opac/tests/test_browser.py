@@ -14,22 +14,21 @@ from __future__ import annotations
 
 import re
 import struct
-import sys
-import warnings
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from wenjin.opac.tests.browser import DESKTOP, PHONE, axe_report, serious_violations
-from wenjin.opac.tests.conftest import ARTIFACTS, BrowserSite, chromium_problem, in_ci
+from wenjin.opac.tests.browser import (
+    DESKTOP,
+    PHONE,
+    axe_report,
+    serious_violations,
+    skip_module_without_chromium,
+)
+from wenjin.opac.tests.conftest import ARTIFACTS, BrowserSite
 
-PROBLEM = chromium_problem()
-if PROBLEM and not in_ci():
-    MESSAGE = f"BROWSER TESTS SKIPPED: {PROBLEM}"
-    print(f"\n*** {MESSAGE} ***\n", file=sys.stderr)
-    warnings.warn(MESSAGE, pytest.PytestWarning, stacklevel=1)
-    pytest.skip(MESSAGE, allow_module_level=True)
+skip_module_without_chromium()
 
 try:
     from axe_playwright_python.sync_playwright import Axe

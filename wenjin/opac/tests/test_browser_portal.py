@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-import warnings
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from wenjin.opac.tests.browser import PHONE, axe_report, serious_violations
-from wenjin.opac.tests.conftest import BrowserSite, chromium_problem, in_ci
+from wenjin.opac.tests.browser import (
+    PHONE,
+    axe_report,
+    serious_violations,
+    skip_module_without_chromium,
+)
+from wenjin.opac.tests.conftest import BrowserSite
 
-PROBLEM = chromium_problem()
-if PROBLEM and not in_ci():
-    MESSAGE = f"BROWSER TESTS SKIPPED: {PROBLEM}"
-    print(f"\n*** {MESSAGE} ***\n", file=sys.stderr)
-    warnings.warn(MESSAGE, pytest.PytestWarning, stacklevel=1)
-    pytest.skip(MESSAGE, allow_module_level=True)
+skip_module_without_chromium()
 
 try:
     from playwright.sync_api import expect
