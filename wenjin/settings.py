@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "wenjin.patrons",
     "wenjin.circulation",
     "wenjin.notices",
+    "wenjin.events",
     "wenjin.sip2",
     "wenjin.api",
     "wenjin.web",
@@ -165,6 +166,10 @@ WENJIN_REAL_NAME_VERIFIER = CONFIG.get("WENJIN_REAL_NAME_VERIFIER", "")
 WENJIN_REMOTE_CODES_PER_PHONE = int(CONFIG.get("WENJIN_REMOTE_CODES_PER_PHONE", "5"))
 WENJIN_REMOTE_REQUESTS_PER_IP = int(CONFIG.get("WENJIN_REMOTE_REQUESTS_PER_IP", "30"))
 WENJIN_REMOTE_ATTEMPTS_PER_IDENTITY = int(CONFIG.get("WENJIN_REMOTE_ATTEMPTS_PER_IDENTITY", "10"))
+# Events: how many coming events one reader may be registered (or waiting) for at once.
+WENJIN_EVENT_REGISTRATIONS_PER_READER = int(
+    CONFIG.get("WENJIN_EVENT_REGISTRATIONS_PER_READER", "10")
+)
 WENJIN_TRUST_X_FORWARDED_FOR = CONFIG.flag("WENJIN_TRUST_X_FORWARDED_FOR")
 
 # --- Language and time ------------------------------------------------------------------

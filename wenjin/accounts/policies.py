@@ -24,6 +24,8 @@ class Perm:
     CIRC_OVERRIDE = "circulation.override"  # override a refusal, with a reason (audited)
     RULES_EDIT = "circulation.rules"  # edit the loan rules matrix and circulation settings
     FEES_WAIVE = "circulation.fees_waive"  # waive fees and refund payments, with a reason
+    EVENTS_EDIT = "events.edit"  # create, edit, cancel and repeat events organised in the subtree
+    EVENTS_DESK = "events.desk"  # register readers, check them in, count and correct attendance
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -42,6 +44,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CIRC_OVERRIDE,
             Perm.RULES_EDIT,
             Perm.FEES_WAIVE,
+            Perm.EVENTS_EDIT,
+            Perm.EVENTS_DESK,
         }
     ),
     "branch_director": frozenset(
@@ -55,11 +59,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CIRCULATE,
             Perm.CIRC_OVERRIDE,
             Perm.FEES_WAIVE,
+            Perm.EVENTS_EDIT,
+            Perm.EVENTS_DESK,
         }
     ),
-    "desk_staff": frozenset({Perm.PATRONS_EDIT, Perm.CIRCULATE}),
+    "desk_staff": frozenset({Perm.PATRONS_EDIT, Perm.CIRCULATE, Perm.EVENTS_DESK}),
     "cataloguer": frozenset({Perm.CATALOG_EDIT, Perm.ITEMS_EDIT}),
-    "events_organiser": frozenset(),
+    "events_organiser": frozenset({Perm.EVENTS_EDIT, Perm.EVENTS_DESK}),
     "statistician": frozenset({Perm.AUDIT_VIEW}),
 }
 

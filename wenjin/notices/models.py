@@ -22,6 +22,9 @@ class NoticeKind(models.TextChoices):
     HOLD_EXPIRING = "hold_expiring", _("Hold's last day on the shelf")
     CARD_EXPIRING = "card_expiring", _("Card expiring")
     FEE_REMINDER = "fee_reminder", _("Fee reminder")
+    EVENT_REMINDER = "event_reminder", _("Event tomorrow")
+    EVENT_PROMOTED = "event_promoted", _("Event place freed up")
+    EVENT_CANCELLED = "event_cancelled", _("Event cancelled")
 
 
 class NoticeChannel(models.TextChoices):

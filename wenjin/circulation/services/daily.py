@@ -29,6 +29,7 @@ def _steps() -> list[tuple[str, Callable[[date], int | dict[str, int]]]]:
         declare_long_overdue_lost,
         forget_recent_borrowers,
     )
+    from wenjin.events.services.events import events_daily
     from wenjin.notices.services import fee_reminders, notices_due
     from wenjin.patrons.services import expire_cards, follow_age
     from wenjin.patrons.services.remote_housekeeping import remote_housekeeping
@@ -44,6 +45,7 @@ def _steps() -> list[tuple[str, Callable[[date], int | dict[str, int]]]]:
         ("tasks_pruned", prune_finished_tasks),
         ("remote_registration", remote_housekeeping),
         ("throttles_pruned", throttle_prune),
+        ("events", events_daily),
     ]
 
 
