@@ -25,7 +25,9 @@ urlpatterns = [
     path("staff/readers/", include("wenjin.notices.urls")),
     path("staff/desk/", include("wenjin.circulation.urls")),
     path("staff/devices/", include("wenjin.sip2.urls")),
+    path("staff/events/", include("wenjin.events.urls")),
     path("staff/", include("wenjin.accounts.urls")),
     path("", include(web_patterns)),
+    path("", include("wenjin.events.public_urls")),
     path("", include("wenjin.opac.urls")),
 ]

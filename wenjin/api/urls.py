@@ -6,6 +6,7 @@ from wenjin.catalog.api import router as catalog_router
 from wenjin.circulation.api import router as circulation_router
 from wenjin.circulation.api_fees import router as fees_router
 from wenjin.circulation.api_holds import router as holds_router
+from wenjin.events.api import router as events_router
 from wenjin.network.api import router as network_router
 from wenjin.patrons.api import router as patrons_router
 from wenjin.search.api import router as search_router
@@ -18,5 +19,6 @@ api.add_router("", patrons_router)
 api.add_router("", circulation_router)
 api.add_router("", holds_router)
 api.add_router("", fees_router)
+api.add_router("", events_router)
 
 urlpatterns = api.urls

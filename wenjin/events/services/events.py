@@ -83,6 +83,10 @@ class EventDetails:
 
 def _clean(details: EventDetails) -> dict[str, Any]:
     """Checked field values for an ``Event`` (without organiser, series and venue)."""
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        value = getattr(details, name)
+        if value is not None and timezone.is_naive(value):
+            setattr(details, name, timezone.make_aware(value))
     fields: dict[str, str] = {}
     title = " ".join((details.title or "").split())
     if not title:
@@ -93,18 +97,19 @@ def _clean(details: EventDetails) -> dict[str, Any]:
         }
     if details.capacity is not None and details.capacity < 1:
         fields["capacity"] = _("Capacity is at least 1 (leave it empty for no limit).")
-    if details.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
-        fields["status"] = _("A new or edited event is a draft or published.")
+    allowed = [EventStatus.DRAFT, EventStatus.PUBLISHED]
+    if details.ends_at and details.ends_at < timezone.now():
+        allowed.append(EventStatus.FINISHED)  # recording an event already held
+    if details.status not in allowed:
+        fields["status"] = _(
+            "A new or edited event is a draft or published (or finished, once over)."
+        )
     if details.online and not details.stream_url and not details.venue and not details.venue_id:
         fields["stream_url"] = _("An online event needs its live-stream link.")
     if fields:
         raise ValidationFailed(_("Check the event's details."), fields=fields, code="EVENT_INVALID")
     kind = policies.parse_kind(details.kind)
     audiences = policies.join_audiences(tuple(details.audiences))
-    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
-        value = getattr(details, name)
-        if value is not None and timezone.is_naive(value):
-            setattr(details, name, timezone.make_aware(value))
     policies.check_times(
         details.starts_at,
         details.ends_at,
