@@ -97,7 +97,14 @@ def export_data(patron: Patron) -> dict[str, Any]:
             for c in patron.category_changes.select_related("old", "new").order_by("at")
         ],
         **_fees_and_notices_for_export(patron),
+        "event_registrations": _events_for_export(patron),
     }
+
+
+def _events_for_export(patron: Patron) -> list[dict[str, Any]]:
+    from wenjin.events.privacy import reader_events_export  # events build on readers
+
+    return reader_events_export(patron.pk)
 
 
 def _fees_and_notices_for_export(patron: Patron) -> dict[str, Any]:
@@ -189,6 +196,9 @@ def patron_delete(*, actor: Actor, barcode: str, org_code: str) -> None:
         from wenjin.notices.services import reader_notices_forget
 
         reader_notices_forget(patron)
+        from wenjin.events.privacy import reader_events_forget
+
+        reader_events_forget(patron.pk)
         # Staff notes on the credit ledger may describe the person; the changes stay.
         patron.credit_events.exclude(note="").update(note="")
         for live in patron.cards.filter(status__in=LIVE_CARD_STATUSES):
