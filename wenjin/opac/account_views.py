@@ -37,6 +37,7 @@ CARD_EXPIRY_WARNING_DAYS = 30
 # The reader's pages, in the order of the tabs on each of them.
 ACCOUNT_TABS = (
     ("opac:account", gettext_lazy("Loans and holds")),
+    ("events_public:mine", gettext_lazy("My events")),
     ("opac:fees", gettext_lazy("Fees")),
     ("opac:card", gettext_lazy("Card and credit")),
     ("opac:history", gettext_lazy("Reading history")),

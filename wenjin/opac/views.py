@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wenjin.catalog.models import Item, ItemStatus, Record
 from wenjin.circulation.selectors import pickup_units
+from wenjin.events import selectors as event_selectors
 from wenjin.lib.errors import DomainError
 from wenjin.lib.isbn import hyphenate
 from wenjin.lib.languages import language_name
@@ -26,6 +27,7 @@ from wenjin.search.selectors import SearchResult, search, suggest
 
 PAGE_SIZE = 20
 SUGGESTIONS = 8
+UPCOMING_EVENTS = 4
 # Filters a reader may have applied, each with the parameters that undo it.
 ACTIVE_FILTERS = (
     ("org", ("org",)),
@@ -41,7 +43,7 @@ ACTIVE_FILTERS = (
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """One search box, new arrivals and the libraries open now."""
+    """One search box, new arrivals, the libraries open now and the next events."""
     units = selectors.public_units()
     now = local_now()
     return render(
@@ -53,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "open_now": selectors.open_now(units, now),
             "unit_count": len(units),
             "now": now,
+            "upcoming_events": event_selectors.upcoming(limit=UPCOMING_EVENTS),
         },
     )
 
