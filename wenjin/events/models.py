@@ -14,6 +14,7 @@ import secrets
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventKind(models.TextChoices):
@@ -27,10 +28,11 @@ class EventKind(models.TextChoices):
 
 
 class EventStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-    CANCELLED = "cancelled", _("Cancelled")
-    FINISHED = "finished", _("Finished")
+    # The context keeps these apart from a card's "Cancelled" (注销) and the like.
+    DRAFT = "draft", pgettext_lazy("event", "Draft")
+    PUBLISHED = "published", pgettext_lazy("event", "Published")
+    CANCELLED = "cancelled", pgettext_lazy("event", "Cancelled")
+    FINISHED = "finished", pgettext_lazy("event", "Finished")
 
 
 class Audience(models.TextChoices):
@@ -217,9 +219,9 @@ class Event(models.Model):
 
 
 class RegistrationStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("Confirmed")
-    WAITLISTED = "waitlisted", _("On the waiting list")
-    CANCELLED = "cancelled", _("Cancelled")
+    CONFIRMED = "confirmed", pgettext_lazy("event registration", "Confirmed")
+    WAITLISTED = "waitlisted", pgettext_lazy("event registration", "On the waiting list")
+    CANCELLED = "cancelled", pgettext_lazy("event registration", "Cancelled")
 
 
 ACTIVE_REGISTRATION_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
