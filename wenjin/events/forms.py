@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wenjin.events import policies
 from wenjin.events.models import Audience, Event, EventKind, EventStatus, Venue
@@ -61,12 +62,14 @@ class EventForm(forms.Form):
     choose from; ``series_names`` feed the series field's suggestions."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=policies.TITLE_MAX)
+    title = forms.CharField(label=pgettext_lazy("event", "Title"), max_length=policies.TITLE_MAX)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=pgettext_lazy("event", "Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     series = forms.CharField(
-        label=_("Series"),
+        label=pgettext_lazy("event", "Series"),
         max_length=150,
         required=False,
         help_text=_("A lecture series or a course; a new name starts a new series."),
