@@ -65,7 +65,7 @@ class EventIn(Schema):
     audiences: list[str] = Field(default_factory=list, max_length=20)
     starts_at: dt.datetime = Field(description="without an offset: local time")
     ends_at: dt.datetime
-    capacity: int | None = Field(None, description="empty: no limit")
+    capacity: int | None = Field(None, ge=1, le=100_000, description="empty: no limit")
     registration_required: bool | None = Field(
         None, description="default: required when there is a capacity"
     )

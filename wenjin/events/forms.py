@@ -100,6 +100,7 @@ class EventForm(forms.Form):
         label=_("Capacity"),
         required=False,
         min_value=1,
+        max_value=policies.CAPACITY_MAX,
         help_text=_("Seats; leave empty for no limit."),
     )
     registration_required = forms.ChoiceField(

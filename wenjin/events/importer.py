@@ -76,7 +76,8 @@ HEADER_NAMES: dict[str, str] = {name: name for name in COLUMNS} | {
 }
 # An event whose end is left empty lasts this long (a typical lecture or class).
 DEFAULT_LENGTH = timedelta(hours=2)
-CAPACITY_MAX = 100_000
+CAPACITY_MAX = policies.CAPACITY_MAX
+FIRST_YEAR, LAST_YEAR = policies.FIRST_YEAR, policies.LAST_YEAR
 NAME_MAX = 150  # series and venue names
 TIME_FORMATS = tuple(
     f"%Y{sep}%m{sep}%d{gap}%H:%M{seconds}"
@@ -350,8 +351,14 @@ def check_row(line: int, cells: list[Any], columns: dict[str, int], units: _Unit
                 % {"column": column, "value": _text(value)}
             )
     starts_at, ends_at = times["start"], times["end"]
-    if starts_at and ends_at and ends_at < starts_at:
-        problems.append(_("The end is before the start."))
+    for moment in (starts_at, ends_at):
+        if moment and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            problems.append(
+                _("%(when)s is outside the years %(first)d–%(last)d.")
+                % {"when": f"{moment:%Y-%m-%d}", "first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+    if starts_at and ends_at and ends_at <= starts_at:
+        problems.append(_("The end must be after the start."))
     capacity = attendance = None
     try:
         capacity = parse_count(cell("capacity"))
@@ -548,6 +555,11 @@ def import_events(path: Path, *, actor: Actor, dry_run: bool = False) -> ImportR
             except DatabaseError as error:
                 result.errors.append(
                     (line, _("The database refused the row: %(error)s") % {"error": error})
+                )
+                continue
+            except (OverflowError, ValueError) as error:  # one odd value never sinks the file
+                result.errors.append(
+                    (line, _("A value is out of range: %(error)s") % {"error": error})
                 )
                 continue
             setattr(result, outcome, getattr(result, outcome) + 1)

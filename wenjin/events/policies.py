@@ -5,7 +5,7 @@ dates of a weekly series, check-in times and the attendance figure."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,15 @@ CHECKIN_OPENS_BEFORE = timedelta(hours=2)
 # The most sessions one "repeat weekly" makes at once (a year of weekly sessions).
 MAX_REPEATS = 52
 TITLE_MAX = 200
+CAPACITY_MAX = 100_000
+# Events are dated within these years; anything else is a typing slip.
+FIRST_YEAR, LAST_YEAR = 1950, 2100
+
+
+def clamp_day(day: date) -> date:
+    """A date filter kept within the years events can have (a far-off date typed in a
+    filter must not overflow date arithmetic)."""
+    return min(max(day, date(FIRST_YEAR, 1, 1)), date(LAST_YEAR, 12, 31))
 
 
 def parse_kind(text: str) -> str:
@@ -76,11 +85,18 @@ def check_times(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
 ) -> None:
-    """An event ends after it starts; registration opens before it closes and closes no
-    later than the end."""
+    """An event ends after it starts, within sensible years; registration opens before it
+    closes and closes no later than the end."""
     fields: dict[str, str] = {}
-    if ends_at < starts_at:
-        fields["ends_at"] = _("The end is before the start.")
+    for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            fields[name] = _("Give a date between %(first)d and %(last)d.") % {
+                "first": FIRST_YEAR,
+                "last": LAST_YEAR,
+            }
+    if ends_at <= starts_at:
+        # iCalendar (RFC 5545) wants an end after the start, and so do readers.
+        fields["ends_at"] = _("The end must be after the start.")
     if opens_at and closes_at and closes_at < opens_at:
         fields["registration_closes_at"] = _("Registration closes before it opens.")
     if closes_at and closes_at > ends_at:

@@ -159,7 +159,9 @@ class EventFilterForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    series = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    series = forms.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -432,6 +434,9 @@ def ticket(request: HttpRequest, reg_pk: int) -> HttpResponse:
 @require_GET
 def event_image(request: HttpRequest, pk: int) -> HttpResponse:
     image = get_object_or_404(EventImage, pk=pk)
+    # Only a poster readers can see (a draft's, or one since replaced, stays unseen).
+    if not Event.objects.filter(image=image, status__in=selectors.PUBLIC_STATUSES).exists():
+        raise Http404
     response = HttpResponse(bytes(image.data), content_type=image.content_type)
     response["Cache-Control"] = f"public, max-age={IMAGE_CACHE_SECONDS}, immutable"
     response["X-Content-Type-Options"] = "nosniff"

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from wenjin.events import policies
 from wenjin.events.models import (
     ACTIVE_REGISTRATION_STATUSES,
     Event,
@@ -42,7 +43,7 @@ class EventFilter:
 
 
 def day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+    return timezone.make_aware(datetime.combine(policies.clamp_day(day), time.min))
 
 
 def _base() -> QuerySet[Event]:
@@ -62,7 +63,8 @@ def events(criteria: EventFilter) -> QuerySet[Event]:
     if criteria.since:
         found = found.filter(ends_at__gte=day_start(criteria.since))
     if criteria.until:
-        found = found.filter(starts_at__lt=day_start(criteria.until + timedelta(days=1)))
+        following = policies.clamp_day(criteria.until) + timedelta(days=1)
+        found = found.filter(starts_at__lt=day_start(following))
     if criteria.series_id:
         found = found.filter(series_id=criteria.series_id)
     if criteria.text:
@@ -73,9 +75,10 @@ def events(criteria: EventFilter) -> QuerySet[Event]:
 
 
 def upcoming(org_path: str = "", limit: int = 6, now: datetime | None = None) -> list[Event]:
-    """Published events still to come or running now, soonest first (the home page)."""
+    """Published events still to come, soonest first (the home page). Exhibitions that
+    opened weeks ago would otherwise fill every place; they are on the events page."""
     now = now or timezone.now()
-    found = _base().filter(status=EventStatus.PUBLISHED, ends_at__gte=now)
+    found = _base().filter(status=EventStatus.PUBLISHED, starts_at__gte=now)
     if org_path:
         found = found.filter(org_unit__path__startswith=org_path)
     return list(found.order_by("starts_at", "pk")[:limit])

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from wenjin.events import selectors
+from wenjin.events import policies, selectors
 from wenjin.events.models import Event, EventKind, EventStatus
 from wenjin.events.selectors import EventFilter
 from wenjin.network.models import OrgUnit
@@ -130,7 +130,7 @@ def _month_of(day: date) -> tuple[date, date]:
 
 def _day_param(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return policies.clamp_day(date.fromisoformat(text))
     except ValueError:
         return timezone.localdate()
 

@@ -41,6 +41,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Scan or type the reader's card number."))
         return redirect("events:detail", pk=event.pk)
     try:
+        actor_of(request).require(Perm.EVENTS_DESK, event.org_unit)  # before saying who exists
         card = card_by_barcode(form.cleaned_data["card"])
         registration = registration_services.registration_create(
             actor=actor_of(request), event_id=event.pk, patron=card.patron, via="desk"
@@ -71,7 +72,11 @@ def unregister(request: HttpRequest, pk: int, reg_pk: int) -> HttpResponse:
         raise Http404(_("There is no such registration."))
     try:
         registration_services.registration_cancel(
-            actor=actor_of(request), event_id=event.pk, patron=registration.patron, via="desk"
+            actor=actor_of(request),
+            event_id=event.pk,
+            patron=registration.patron,
+            via="desk",
+            registration_id=registration.pk,
         )
     except DomainError as error:
         return refused(request, error, event.pk)
@@ -202,6 +207,12 @@ def attendance_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Visitors per day of the event (editable), the total with its correction, and the
     trail of every change from the audit log."""
     event = event_or_404(pk)
+    if not actor_of(request).can(Perm.EVENTS_DESK, event.org_unit):
+        return forbidden(
+            request,
+            _("Only staff running events at %(unit)s see its attendance.")
+            % {"unit": event.org_unit.name_zh},
+        )
     if request.method == "POST":
         try:
             _attendance_post(request, event)

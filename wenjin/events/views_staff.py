@@ -275,7 +275,10 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user's roles allow."""
     event = event_or_404(pk)
     actor = actor_of(request)
-    rows = list(selectors.registrations(event))
+    may_edit = actor.can(Perm.EVENTS_EDIT, event.org_unit)
+    may_desk = actor.can(Perm.EVENTS_DESK, event.org_unit)
+    # Who registered is personal data: only staff running events there see the names.
+    rows = list(selectors.registrations(event)) if may_edit or may_desk else []
     confirmed = [r for r in rows if r.status == RegistrationStatus.CONFIRMED]
     waiting = [r for r in rows if r.status == RegistrationStatus.WAITLISTED]
     cancelled = [r for r in rows if r.status == RegistrationStatus.CANCELLED]
@@ -290,8 +293,9 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "confirmed": confirmed,
             "waiting": list(enumerate(waiting, start=1)),
             "cancelled": cancelled,
-            "may_edit": actor.can(Perm.EVENTS_EDIT, event.org_unit),
-            "may_desk": actor.can(Perm.EVENTS_DESK, event.org_unit),
+            "may_edit": may_edit,
+            "may_desk": may_desk,
+            "may_see_readers": may_edit or may_desk,
             "open_event": open_event,
             "duplicate_form": DuplicateForm(),
             "repeat_form": RepeatForm(),

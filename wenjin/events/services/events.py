@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +33,8 @@ from wenjin.lib.errors import Conflict, ValidationFailed
 from wenjin.network.models import OrgUnit, Partner
 
 IMAGE_MAX_BYTES = 2 * 1024 * 1024
+# Links readers are sent to: web addresses only (never javascript: and the like).
+_WEB_ADDRESS = URLValidator(schemes=["http", "https"])
 _IMAGE_SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -95,8 +99,16 @@ def _clean(details: EventDetails) -> dict[str, Any]:
         fields["title"] = _("The title is longer than %(max)d characters.") % {
             "max": policies.TITLE_MAX
         }
-    if details.capacity is not None and details.capacity < 1:
-        fields["capacity"] = _("Capacity is at least 1 (leave it empty for no limit).")
+    if details.capacity is not None and not 1 <= details.capacity <= policies.CAPACITY_MAX:
+        fields["capacity"] = _(
+            "Capacity is between 1 and %(max)d (leave it empty for no limit)."
+        ) % {"max": policies.CAPACITY_MAX}
+    stream_url = (details.stream_url or "").strip()
+    if stream_url:
+        try:
+            _WEB_ADDRESS(stream_url)
+        except DjangoValidationError:
+            fields["stream_url"] = _("Give a web address starting with http:// or https://.")
     allowed = [EventStatus.DRAFT, EventStatus.PUBLISHED]
     if details.ends_at and details.ends_at < timezone.now():
         allowed.append(EventStatus.FINISHED)  # recording an event already held
@@ -250,6 +262,15 @@ def event_update(
     if event.status in (EventStatus.CANCELLED, EventStatus.FINISHED):
         raise Conflict("EVENT_CLOSED", _("A cancelled or finished event cannot be edited."))
     values = _clean(details)
+    if (
+        event.status == EventStatus.PUBLISHED
+        and values["status"] == EventStatus.DRAFT
+        and event.seats_taken + event.waitlisted
+    ):
+        raise Conflict(
+            "EVENT_HAS_REGISTRATIONS",
+            _("Readers have registered: cancel the event (they are told) rather than hide it."),
+        )
     if values["capacity"] is not None and values["capacity"] < event.seats_taken:
         raise ValidationFailed(
             _("%(count)d readers already hold seats: the capacity cannot be lower.")
@@ -331,7 +352,9 @@ def event_repeat(*, actor: Actor, event_id: int, sessions: int) -> list[Event]:
         event.series = series_for(event.org_unit, event.title)
         event.save(update_fields=["series", "updated_at"])
     status = EventStatus.DRAFT if event.status == EventStatus.DRAFT else EventStatus.PUBLISHED
-    starts = policies.weekly_starts(event.starts_at, sessions)
+    now = timezone.now()
+    # A series repeated from an old session gets coming sessions only, never past ones.
+    starts = [start for start in policies.weekly_starts(event.starts_at, sessions) if start > now]
     existing = set(
         Event.objects.filter(
             org_unit=event.org_unit, title=event.title, starts_at__in=starts

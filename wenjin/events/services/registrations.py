@@ -195,14 +195,25 @@ def active_registration(event_id: int, patron: Patron) -> Registration:
 
 @transaction.atomic
 def registration_cancel(
-    *, actor: Actor, event_id: int, patron: Patron, via: str, now: datetime | None = None
+    *,
+    actor: Actor,
+    event_id: int,
+    patron: Patron,
+    via: str,
+    now: datetime | None = None,
+    registration_id: int | None = None,
 ) -> Registration:
     """Cancel a reader's registration; a seat it frees goes to the first waiting reader,
-    who is told."""
+    who is told. With ``registration_id`` (a page listing registrations), only that one:
+    a stale page never cancels the reader's newer registration."""
     now = now or timezone.now()
     event = event_by_id(event_id, lock=True)
     _desk(actor, event, via)
     registration = active_registration(event_id, patron)
+    if registration_id is not None and registration.pk != registration_id:
+        raise NotFound(
+            "EVENT_REGISTRATION_NOT_FOUND", _("This registration has already been cancelled.")
+        )
     if registration.checked_in_at is not None:
         raise Conflict("EVENT_ALREADY_CHECKED_IN", _("The reader has already been checked in."))
     if now >= event.starts_at and via == "opac":

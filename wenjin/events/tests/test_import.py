@@ -164,7 +164,7 @@ def test_bad_rows_are_reported_by_line_and_skipped(tree, tmp_path):
     assert "Unknown event kind “concert”" in lines[3]
     assert "no org unit with code NOPE" in lines[4]
     assert "start “2024-13-40 14:00” is not a time" in lines[5]
-    assert lines[6] == "The end is before the start."
+    assert lines[6] == "The end must be after the start."
     assert "capacity “-5”" in lines[7]
     assert "capacity “many”" in lines[8]
     assert lines[9] == "The title is empty."

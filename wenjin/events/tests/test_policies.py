@@ -44,10 +44,14 @@ def test_audiences_are_stored_between_commas_in_a_fixed_order():
 
 
 def test_times_must_be_in_order():
-    policies.check_times(NOON, NOON)  # a moment-long event is allowed
+    policies.check_times(NOON, NOON + timedelta(minutes=1))
+    for end in (NOON, NOON - timedelta(minutes=1)):  # RFC 5545 wants DTEND after DTSTART
+        with pytest.raises(ValidationFailed) as error:
+            policies.check_times(NOON, end)
+        assert "ends_at" in error.value.details["fields"]
     with pytest.raises(ValidationFailed) as error:
-        policies.check_times(NOON, NOON - timedelta(minutes=1))
-    assert "ends_at" in error.value.details["fields"]
+        policies.check_times(NOON.replace(year=1), NOON + timedelta(hours=1))
+    assert "starts_at" in error.value.details["fields"]
     with pytest.raises(ValidationFailed) as error:
         policies.check_times(NOON, NOON + timedelta(hours=2), NOON, NOON - timedelta(days=1))
     assert "registration_closes_at" in error.value.details["fields"]

@@ -326,8 +326,16 @@ def test_the_account_tabs_link_my_events(reader):
 # --- Posters and the home page ----------------------------------------------------------
 
 
-def test_a_poster_is_served_with_its_type_and_long_caching(anonymous, db):
+def test_a_poster_is_served_with_its_type_and_long_caching(anonymous, make_event):
     image = image_store(PNG)
+    draft = make_event(status="draft", title="未发布的活动")
+    draft.image = image
+    draft.save(update_fields=["image"])
+    assert anonymous.get(f"/events/image/{image.pk}/").status_code == 404  # a draft's poster
+    assert anonymous.get(f"/events/image/{image_store(PNG).pk}/").status_code == 404  # unused
+    make_event(title="已发布的活动").__class__.objects.filter(title="已发布的活动").update(
+        image=image
+    )
     response = anonymous.get(f"/events/image/{image.pk}/")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
