@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from wenjin.accounts.actor import Actor
+    from wenjin.network.models import OrgUnit
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -25,6 +26,23 @@ def client_ip(request: HttpRequest) -> str | None:
         if forwarded:
             return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None
+
+
+def units_in_scope(actor: Actor, perm: str) -> list[OrgUnit]:
+    """The units where the actor holds ``perm`` (their subtrees), in tree order: the
+    choices of a form's unit field."""
+    from wenjin.network.models import OrgUnit
+
+    paths = actor.scope(perm)
+    units = OrgUnit.objects.order_by("path")
+    if paths is None:
+        return list(units)
+    if not paths:
+        return []
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return list(units.filter(condition))
 
 
 def audit_entries_visible_to(actor: Actor) -> QuerySet[AuditEntry]:

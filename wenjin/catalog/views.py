@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.policies import Perm
+from wenjin.accounts.selectors import units_in_scope
 from wenjin.catalog import selectors, services
 from wenjin.catalog.forms import (
     CopiesForm,
@@ -49,19 +49,6 @@ def _record_or_404(record_id: int) -> Record:
         return selectors.get_record(record_id)
     except NotFound as error:
         raise Http404(error.message) from None
-
-
-def _units_in_scope(actor: Actor, perm: str) -> list[OrgUnit]:
-    paths = actor.scope(perm)
-    units = OrgUnit.objects.order_by("path")
-    if paths is None:
-        return list(units)
-    if not paths:
-        return []
-    condition = Q()
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return list(units.filter(condition))
 
 
 def _location_choices(units: list[OrgUnit]) -> list[tuple[str, str]]:
@@ -254,7 +241,7 @@ def isbn_quick_add(request: HttpRequest) -> HttpResponse:
 def items_add_view(request: HttpRequest, record_id: int) -> HttpResponse:
     record = _record_or_404(record_id)
     actor = _actor(request)
-    units = _units_in_scope(actor, Perm.ITEMS_EDIT)
+    units = units_in_scope(actor, Perm.ITEMS_EDIT)
     if not units:
         messages.error(request, _("Your roles do not allow adding copies."))
         return redirect("catalog:record", record_id=record.pk)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wenjin.accounts.actor import Actor
 from wenjin.accounts.policies import Perm
+from wenjin.accounts.selectors import units_in_scope
 from wenjin.events import selectors
 from wenjin.events.forms import (
     CancelForm,
@@ -76,20 +77,6 @@ def refused(request: HttpRequest, error: DomainError, pk: int) -> HttpResponse:
         return forbidden(request, error.message)
     messages.error(request, error.message)
     return redirect("events:detail", pk=pk)
-
-
-def units_in_scope(actor: Actor, perm: str) -> list[OrgUnit]:
-    """The units where the actor holds ``perm``, in tree order."""
-    paths = actor.scope(perm)
-    units = OrgUnit.objects.order_by("path")
-    if paths is None:
-        return list(units)
-    if not paths:
-        return []
-    condition = Q()
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return list(units.filter(condition))
 
 
 def with_params(query: QueryDict, **changes: Any) -> str:
