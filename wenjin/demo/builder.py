@@ -22,6 +22,7 @@ from wenjin.catalog.models import Item
 from wenjin.demo.catalog_builder import build_catalog
 from wenjin.demo.circulation_builder import build_circulation
 from wenjin.demo.device_builder import build_devices, manifest_kiosks
+from wenjin.demo.events_builder import build_events, leading_readers, manifest_registrations
 from wenjin.demo.fees_builder import add_fee_free_month, build_fees
 from wenjin.demo.models import DemoDataset
 from wenjin.demo.network_data import (
@@ -176,6 +177,8 @@ def build(
         add_fee_free_month()
         build_circulation(actor, random.Random(f"{seed}:loans"), today, borrowers, catalog)
         build_fees(actor, random.Random(f"{seed}:fees"), today, borrowers)
+        leading = leading_readers(manifest_patrons(seed))
+        build_events(actor, random.Random(f"{seed}:events"), today, leading)
         dataset = DemoDataset.objects.create(seed=seed, scale=scale, built_on=today)
     return dataset
 
@@ -308,7 +311,7 @@ def manifest(*, base_url: str, sip2_host: str, sip2_port: int) -> dict[str, Any]
             for unit in units
         ],
         "kiosks": manifest_kiosks(dataset.seed),
-        "patrons": manifest_patrons(dataset.seed),
+        "patrons": manifest_registrations(manifest_patrons(dataset.seed)),
         "items": [
             {
                 "barcode": barcode,

@@ -12,6 +12,7 @@ from wenjin.accounts.models import ApiToken, RoleGrant, StaffUser
 from wenjin.catalog.models import Item, Location, Record, RecordIsbn
 from wenjin.circulation.models import Loan
 from wenjin.demo import builder
+from wenjin.events.models import Event, Registration
 from wenjin.network import selectors
 from wenjin.network.models import OrgUnit, Partnership, ScheduleException, WeeklyHours
 from wenjin.patrons.models import (
@@ -122,6 +123,35 @@ def snapshot() -> dict:
                 "item__barcode", "checkout_org__code", "due_date", "returned_at", "renewals"
             )
         ),
+        "events": list(
+            Event.objects.order_by("starts_at", "org_unit__code", "title").values_list(
+                "kind",
+                "title",
+                "org_unit__code",
+                "venue__name",
+                "series__name",
+                "starts_at",
+                "ends_at",
+                "status",
+                "capacity",
+                "seats_taken",
+                "waitlisted",
+                "attendance",
+            )
+        ),
+        "registrations": list(
+            Registration.objects.order_by("registered_at", "ticket").values_list(
+                "event__title",
+                "event__starts_at",
+                "patron__cards__barcode",
+                "status",
+                "registered_at",
+                "checked_in_at",
+                "walk_in",
+                "no_show",
+                "ticket",
+            )
+        ),
     }
 
 
@@ -137,12 +167,18 @@ def wipe() -> None:
         Transit,
     )
     from wenjin.demo.models import DemoDataset
+    from wenjin.events.models import AttendanceCount, EventSeries, Venue
     from wenjin.network.models import Device
     from wenjin.notices.models import Notice, ReaderContact
     from wenjin.patrons.models import CreditEvent
     from wenjin.sip2.models import Sip2Transaction
 
     for model in (
+        AttendanceCount,
+        Registration,
+        Event,
+        EventSeries,
+        Venue,
         Sip2Transaction,
         Device,
         Notice,
