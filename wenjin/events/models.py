@@ -200,7 +200,9 @@ class Event(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["starts_at"], name="event_by_start"),
+            # Lists ask "touching these days" (ends_at >= since) in start order: with
+            # ends_at and status in the index both are checked without reading the rows.
+            models.Index(fields=["starts_at", "id", "ends_at", "status"], name="event_by_start"),
             models.Index(fields=["ends_at"], name="event_by_end"),
             models.Index(fields=["org_unit", "starts_at"], name="event_by_org_start"),
             models.Index(fields=["status", "starts_at"], name="event_by_status_start"),

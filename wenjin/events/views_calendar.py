@@ -29,7 +29,9 @@ from wenjin.network.models import OrgUnit
 # whole network has thousands of events, a cell has room for a few.
 MONTH_CELL_LIMIT = 5
 WEEK_CELL_LIMIT = 20
-RUNNING_LIMIT = 200
+# Running exhibitions listed above the grid; the rest are a link to the list away.
+RUNNING_LIMIT = 40
+DETAIL_MARK = 987654321  # stands in for an event id in the one reversed detail URL
 # An evening that ends after midnight is still one day's event.
 MULTI_DAY_MIN = timedelta(hours=12)
 _COLUMNS = (
@@ -71,6 +73,7 @@ class CalendarEntry:
     org_code: str
     venue_name: str | None
     multi_day: bool = False
+    url: str = ""
 
     def get_kind_display(self) -> str:
         return str(EventKind(self.kind).label)
@@ -92,7 +95,12 @@ class CalendarDay:
 
 
 def calendar_days(
-    first: date, last: date, rows: list[tuple[Any, ...]], limit: int, pad: bool
+    first: date,
+    last: date,
+    rows: list[tuple[Any, ...]],
+    limit: int,
+    pad: bool,
+    detail_url: str = "/{pk}/",
 ) -> tuple[list[CalendarDay], list[CalendarEntry]]:
     """The cells from ``first`` to ``last`` (padded to whole weeks from Monday when
     ``pad``) from rows of ``_COLUMNS`` in start order, and the multi-day events running
@@ -116,7 +124,8 @@ def calendar_days(
             cell.more += 1
         if not (shown or multi):
             continue  # counted, never shown: no entry to build
-        entry = CalendarEntry(*row, multi_day=multi)
+        # One URL pattern filled in, not a reverse() per entry: a month has hundreds.
+        entry = CalendarEntry(*row, multi_day=multi, url=detail_url.replace("{pk}", str(row[0])))
         if multi:
             running.append(entry)
         if shown:
@@ -169,7 +178,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
         statuses=tuple(EventStatus.values),
     )
     rows = list(selectors.events(criteria).values_list(*_COLUMNS))
-    days, running = calendar_days(first, last, rows, limit, pad=view == "month")
+    detail_url = reverse("events:detail", args=[DETAIL_MARK]).replace(str(DETAIL_MARK), "{pk}")
+    days, running = calendar_days(
+        first, last, rows, limit, pad=view == "month", detail_url=detail_url
+    )
     org = {"org": unit.code} if unit else {}
     base = reverse("events:calendar")
     list_base = reverse("events:list")

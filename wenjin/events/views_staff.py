@@ -130,6 +130,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "previous_query": with_params(request.GET, page=page.number - 1),
             "next_query": with_params(request.GET, page=page.number + 1),
             "may_create": bool(units_in_scope(actor_of(request), Perm.EVENTS_EDIT)),
+            "org_choices": form.fields["org"].choices[1:],
+            "org_selected": form.data.get("org", ""),
         },
         status=200 if valid else 400,
     )
