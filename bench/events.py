@@ -425,15 +425,14 @@ def measure(scale: str, repeat: int) -> list[dict]:
             queries[key] = queries_for(client, urls[0])
 
     def month_of_network(first: date, path: str = "") -> None:
+        # What the calendar page reads, without the request and the template.
+        from wenjin.events.views_calendar import MONTH_CELL_LIMIT, calendar_days
+
         last = selectors.month_days(first.year, first.month)[1]
-        found = list(
-            selectors.events(
-                EventFilter(
-                    org_path=path, since=first, until=last, statuses=tuple(EventStatus.values)
-                )
-            )
+        criteria = EventFilter(
+            org_path=path, since=first, until=last, statuses=tuple(EventStatus.values)
         )
-        selectors.calendar_grid(first, last, found)
+        calendar_days(first, last, criteria, MONTH_CELL_LIMIT, pad=True)
 
     today = timezone.localdate()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -89,22 +88,6 @@ def month_days(year: int, month: int) -> tuple[date, date]:
     first = date(year, month, 1)
     following = date(year + month // 12, month % 12 + 1, 1)
     return first, following - timedelta(days=1)
-
-
-def calendar_grid(first: date, last: date, found: list[Event]) -> list[dict[str, Any]]:
-    """One entry per day from ``first`` to ``last``: the events that start that day; an
-    event of several days (an exhibition) is listed on its first day in the range and
-    marked as running on."""
-    days: dict[date, list[Event]] = {}
-    day = first
-    while day <= last:
-        days[day] = []
-        day += timedelta(days=1)
-    for event in found:
-        start = max(timezone.localtime(event.starts_at).date(), first)
-        if start in days:
-            days[start].append(event)
-    return [{"day": day, "events": listed} for day, listed in days.items()]
 
 
 def event_by_id(event_id: int, *, public: bool = False) -> Event | None:

@@ -97,14 +97,18 @@ class CalendarDay:
 def calendar_days(
     first: date,
     last: date,
-    rows: list[tuple[Any, ...]],
+    criteria: EventFilter,
     limit: int,
     pad: bool,
     detail_url: str = "/{pk}/",
-) -> tuple[list[CalendarDay], list[CalendarEntry]]:
+) -> tuple[list[CalendarDay], list[CalendarEntry], int, int]:
     """The cells from ``first`` to ``last`` (padded to whole weeks from Monday when
-    ``pad``) from rows of ``_COLUMNS`` in start order, and the multi-day events running
-    in the range, listed once."""
+    ``pad``), the multi-day events running in the range (listed once, at most
+    ``RUNNING_LIMIT`` of them, in start order), how many events there are and how many of
+    them run over several days.
+
+    Two reads: every event's id and times (a month of the city is thousands), then the
+    details of only the few a cell or the running list shows."""
     start = first - timedelta(days=first.weekday()) if pad else first
     end = last + timedelta(days=6 - last.weekday()) if pad else last
     today = timezone.localdate()
@@ -114,23 +118,44 @@ def calendar_days(
     while day <= end:
         cells[day] = CalendarDay(day=day, in_range=first <= day <= last, is_today=day == today)
         day += timedelta(days=1)
-    running: list[CalendarEntry] = []
-    for row in rows:
-        starts_at, ends_at = row[4], row[5]
+    slim = list(selectors.events(criteria).values_list("pk", "starts_at", "ends_at"))
+    placed: list[tuple[int, CalendarDay | None, bool]] = []  # (pk, its cell, multi-day)
+    shown_in: dict[date, int] = {}
+    running = 0
+    for pk, starts_at, ends_at in slim:
         multi = _spans_days(starts_at, ends_at, zone)
         cell = cells.get(starts_at.astimezone(zone).date())
-        shown = cell is not None and cell.in_range and len(cell.events) < limit
-        if cell is not None and cell.in_range and not shown:
-            cell.more += 1
-        if not (shown or multi):
-            continue  # counted, never shown: no entry to build
-        # One URL pattern filled in, not a reverse() per entry: a month has hundreds.
-        entry = CalendarEntry(*row, multi_day=multi, url=detail_url.replace("{pk}", str(row[0])))
-        if multi:
-            running.append(entry)
-        if shown:
+        if cell is not None and cell.in_range:
+            if shown_in.get(cell.day, 0) < limit:
+                shown_in[cell.day] = shown_in.get(cell.day, 0) + 1
+            else:
+                cell.more += 1
+                cell = None
+        else:
+            cell = None
+        listed = multi and running < RUNNING_LIMIT
+        running += multi
+        if cell is not None or listed:
+            placed.append((pk, cell, listed))
+    details = {
+        row[0]: row
+        for row in Event.objects.filter(pk__in=[pk for pk, _cell, _listed in placed])
+        .values_list(*_COLUMNS)
+        .iterator()
+    }
+    listed_entries: list[CalendarEntry] = []
+    for pk, cell, listed in placed:
+        row = details[pk]
+        entry = CalendarEntry(
+            *row,
+            multi_day=_spans_days(row[4], row[5], zone),
+            url=detail_url.replace("{pk}", str(pk)),
+        )
+        if cell is not None:
             cell.events.append(entry)
-    return list(cells.values()), running
+        if listed:
+            listed_entries.append(entry)
+    return list(cells.values()), listed_entries, len(slim), running
 
 
 def _month_of(day: date) -> tuple[date, date]:
@@ -177,10 +202,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
         until=last,
         statuses=tuple(EventStatus.values),
     )
-    rows = list(selectors.events(criteria).values_list(*_COLUMNS))
     detail_url = reverse("events:detail", args=[DETAIL_MARK]).replace(str(DETAIL_MARK), "{pk}")
-    days, running = calendar_days(
-        first, last, rows, limit, pad=view == "month", detail_url=detail_url
+    days, running, count, running_count = calendar_days(
+        first, last, criteria, limit, pad=view == "month", detail_url=detail_url
     )
     org = {"org": unit.code} if unit else {}
     base = reverse("events:calendar")
@@ -199,9 +223,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "units": OrgUnit.objects.order_by("path").only("code", "name_zh", "name_en"),
             "days": days,
-            "running": running[:RUNNING_LIMIT],
-            "running_more": max(0, len(running) - RUNNING_LIMIT),
-            "count": len(rows),
+            "running": running,
+            "running_more": max(0, running_count - len(running)),
+            "count": count,
             "previous_url": link(view=view, date=previous.isoformat(), **org),
             "next_url": link(view=view, date=following.isoformat(), **org),
             "today_url": link(view=view, **org),
