@@ -259,6 +259,10 @@ def check_in(request: HttpRequest, event_id: int, payload: CheckinIn) -> Status:
 )
 def count_attendance(request: HttpRequest, event_id: int, payload: AttendanceIn) -> dict[str, Any]:
     event = attendance.attendance_count_set(
-        actor=request.auth, event_id=event_id, day=payload.date, count=payload.count
+        actor=request.auth,
+        event_id=event_id,
+        day=payload.date,
+        count=payload.count,
+        source=payload.source,
     )
     return {"date": payload.date, "count": payload.count, "attendance": event.attendance}

@@ -4,7 +4,7 @@ registrations into them. Times go out in local time with their offset (``+08:00`
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -130,6 +130,9 @@ class CheckinOut(Schema):
 class AttendanceIn(Schema):
     date: dt.date = Field(description="a day of the event, not in the future")
     count: int = Field(description="visitors that day; replaces the day's earlier figure")
+    source: Literal["manual", "gate"] = Field(
+        "manual", description="counted by staff, or sent by a gate counter"
+    )
 
 
 class AttendanceOut(Schema):

@@ -438,6 +438,20 @@ def test_attendance_day_counts_set_and_replaced(make_event, desk, api_client) ->
     response = count(today, -3)
     assert response.status_code == 400 and error_code(response) == "EVENT_COUNT_RANGE"
 
+    gate = client.post(
+        f"/api/v1/events/{exhibition.pk}/attendance",
+        {"date": str(yesterday), "count": 95, "source": "gate"},
+        content_type="application/json",
+    )
+    assert gate.status_code == 200 and gate.json()["attendance"] == 195
+    assert exhibition.counts.get(day=yesterday).source == "gate"
+    odd = client.post(
+        f"/api/v1/events/{exhibition.pk}/attendance",
+        {"date": str(yesterday), "count": 95, "source": "import"},
+        content_type="application/json",
+    )
+    assert odd.status_code == 400
+
 
 def test_attendance_needs_the_desk_and_a_held_event(
     make_event, make_staff, desk, api_client
