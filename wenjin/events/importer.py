@@ -1,4 +1,5 @@
-"""Import historical and planned events from a CSV or XLSX file (``wenjin import-events``).
+"""Import historical and planned events from a CSV or XLSX file (``wenjin import-events``;
+the file is read by ``import_files``).
 
 The file has a header row (line 1) naming the columns ``kind``, ``title``, ``series``,
 ``org_code``, ``venue``, ``start``, ``end``, ``capacity`` and ``attendance`` (or their
@@ -32,8 +33,6 @@ a real import would do and nothing is written.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from wenjin.accounts.actor import Actor
 from wenjin.events import policies
+from wenjin.events.import_files import EventFileError, header_columns, is_blank, read_rows
 from wenjin.events.models import Event, EventStatus
 from wenjin.events.services.attendance import MAX_DAY_COUNT, attendance_total_set
 from wenjin.events.services.events import EventDetails, event_create, event_update
@@ -54,26 +54,6 @@ from wenjin.lib.errors import DomainError
 from wenjin.network.models import OrgUnit
 from wenjin.network.selectors import get_unit
 
-COLUMNS = tuple(
-    ["kind", "title", "series", "org_code", "venue", "start", "end", "capacity", "attendance"]
-)
-REQUIRED = ("kind", "title", "org_code", "start")
-# The Chinese header names each column may go by.
-_CHINESE = {
-    "kind": "类型 活动类型",
-    "title": "名称 标题 活动名称",
-    "series": "系列",
-    "org_code": "组织馆代码 馆代码",
-    "venue": "场地 地点",
-    "start": "开始 开始时间",
-    "end": "结束 结束时间",
-    "capacity": "容量",
-    "attendance": "参与人次 人次",
-}
-# Header names (compared without case and spaces) and the column each one means.
-HEADER_NAMES: dict[str, str] = {name: name for name in COLUMNS} | {
-    alias: column for column, aliases in _CHINESE.items() for alias in aliases.split()
-}
 # An event whose end is left empty lasts this long (a typical lecture or class).
 DEFAULT_LENGTH = timedelta(hours=2)
 CAPACITY_MAX = policies.CAPACITY_MAX
@@ -85,15 +65,6 @@ TIME_FORMATS = tuple(
     for seconds in ("", ":%S")
 )
 _WHOLE = re.compile(r"[+-]?\d+")
-
-
-class EventFileError(DomainError):
-    """The file cannot be imported at all (missing, unreadable, or without the required
-    columns); nothing was imported. ``line`` is the line at fault, when there is one."""
-
-    def __init__(self, message: str, *, line: int | None = None) -> None:
-        super().__init__("EVENT_IMPORT_FILE", message, details={"line": line})
-        self.line = line
 
 
 class RowError(Exception):
@@ -133,102 +104,6 @@ class EventRow:
     venue: str
     capacity: int | None
     attendance: int | None
-
-
-# ---------------------------------------------------------------------------- reading
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """The text of a CSV file and its encoding: UTF-8 (BOM or not), else GB18030."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), "gb18030" if encoding == "gb18030" else "utf-8"
-        except UnicodeDecodeError:
-            continue
-    raise EventFileError(_("The file is neither UTF-8 nor GB18030 text."))
-
-
-def _csv_rows(path: Path) -> tuple[list[tuple[int, list[Any]]], str]:
-    text, encoding = _decode(path.read_bytes())
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[Any]]] = []
-    while True:
-        # A quoted cell may span lines: a row is numbered by the line it starts on.
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            raise EventFileError(
-                _("The CSV file cannot be read: %(error)s") % {"error": error}, line=line
-            ) from error
-        rows.append((line, cells))
-    return rows, encoding
-
-
-def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises zip, XML and its own errors alike
-        raise EventFileError(
-            _("The file is not a readable XLSX workbook: %(error)s") % {"error": error}
-        ) from error
-    try:
-        sheet = book.worksheets[0]
-        return [
-            (number, list(cells))
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        book.close()
-
-
-def read_rows(path: Path) -> tuple[list[tuple[int, list[Any]]], str]:
-    """The file's rows as (line number, cells) and how it was read (``utf-8``,
-    ``gb18030`` or ``xlsx``)."""
-    if not path.is_file():
-        raise EventFileError(_("There is no file %(path)s.") % {"path": path})
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _csv_rows(path)
-    if suffix == ".xlsx":
-        return _xlsx_rows(path), "xlsx"
-    raise EventFileError(_("Import a .csv or .xlsx file."))
-
-
-def _blank(cells: list[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
-
-
-def header_columns(cells: list[Any], line: int = 1) -> dict[str, int]:
-    """Each known column's position in the header row; EventFileError when a required
-    column is missing or a column is named twice."""
-    positions: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        key = "".join(str(cell or "").replace("\ufeff", "").split()).lower()
-        column = HEADER_NAMES.get(key)
-        if column is None:
-            continue
-        if column in positions:
-            raise EventFileError(
-                _("The column %(column)s appears twice in the header.") % {"column": column},
-                line=line,
-            )
-        positions[column] = index
-    missing = [column for column in REQUIRED if column not in positions]
-    if missing:
-        raise EventFileError(
-            _(
-                "The header lacks the columns %(missing)s (the columns are kind, title, "
-                "series, org_code, venue, start, end, capacity, attendance)."
-            )
-            % {"missing": ", ".join(missing)},
-            line=line,
-        )
-    return positions
 
 
 # ---------------------------------------------------------------------------- checking
@@ -523,7 +398,7 @@ def import_events(path: Path, *, actor: Actor, dry_run: bool = False) -> ImportR
     path = Path(path)
     rows, encoding = read_rows(path)
     result = ImportResult(encoding=encoding, dry_run=dry_run)
-    rows = [(line, cells) for line, cells in rows if not _blank(cells)]
+    rows = [(line, cells) for line, cells in rows if not is_blank(cells)]
     if not rows:
         raise EventFileError(_("The file is empty: line 1 is the header."))
     header_line, header = rows[0]

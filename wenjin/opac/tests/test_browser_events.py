@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
+from wenjin.conftest import PASSWORD as PASSWORD_FOR_STAFF
 from wenjin.opac.tests.browser import (
     PHONE,
     axe_report,
     serious_violations,
     skip_module_without_chromium,
 )
-from wenjin.conftest import PASSWORD as PASSWORD_FOR_STAFF
 from wenjin.opac.tests.conftest import BrowserSite
 
 skip_module_without_chromium()
