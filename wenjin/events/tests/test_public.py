@@ -375,3 +375,11 @@ def test_the_list_costs_the_same_queries_for_few_or_many_events(
     with django_assert_max_num_queries(8) as many:
         assert len(listed_titles(anonymous.get("/events/"))) == 20
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_filters_are_folded_until_used(anonymous, tree):
+    """A phone shows events first; the filters open when some are in force."""
+    folded = anonymous.get("/events/").content.decode()
+    assert '<details class="event-filters-box card">' in folded
+    used = anonymous.get("/events/?kind=lecture").content.decode()
+    assert '<details class="event-filters-box card" open>' in used
