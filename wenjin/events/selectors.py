@@ -17,9 +17,7 @@ from wenjin.events.models import (
     Event,
     EventStatus,
     Registration,
-    RegistrationStatus,
 )
-from wenjin.network.models import OrgUnit
 
 # What readers see: published events, and cancelled ones so a registered reader learns of
 # it (drafts stay in the staff pages).
@@ -117,13 +115,3 @@ def reader_registrations(patron_id: int, *, past: bool = False) -> QuerySet[Regi
     return found.filter(event__ends_at__gte=now, status__in=ACTIVE_REGISTRATION_STATUSES).order_by(
         "event__starts_at"
     )
-
-
-def units_with_events() -> list[OrgUnit]:
-    """The libraries that organise events, for filters."""
-    ids = Event.objects.values_list("org_unit_id", flat=True).distinct()
-    return list(OrgUnit.objects.filter(pk__in=ids).order_by("path"))
-
-
-def waiting_count(event: Event) -> int:
-    return Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).count()
