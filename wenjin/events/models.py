@@ -215,10 +215,6 @@ class Event(models.Model):
     def audience_codes(self) -> list[str]:
         return [code for code in self.audiences.split(",") if code]
 
-    @property
-    def takes_registrations(self) -> bool:
-        return self.registration_required
-
 
 class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", pgettext_lazy("event registration", "Confirmed")

@@ -34,7 +34,6 @@ from django.utils.translation import (
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from wenjin.accounts.actor import Actor
 from wenjin.events import ical, policies, selectors
 from wenjin.events.models import (
     ACTIVE_REGISTRATION_STATUSES,
@@ -52,12 +51,13 @@ from wenjin.events.services.registrations import (
     registration_cancel,
     registration_create,
     registration_for_reader,
+    registration_state,
 )
 from wenjin.lib.errors import DomainError
 from wenjin.network.models import OrgUnit
-from wenjin.opac.account_views import current_reader, render_account, safe_next
+from wenjin.opac.account_views import current_reader, login_first, render_account, safe_next
 from wenjin.opac.selectors import public_units
-from wenjin.patrons.models import Card
+from wenjin.opac.services import reader_actor
 
 PAGE_SIZE = 20
 SERIES_SESSIONS = 12
@@ -89,7 +89,7 @@ def availability(event: Event, now: datetime) -> Availability:
         return Availability("over", _("Over"))
     if not event.registration_required:
         return Availability("free", _("No registration needed"))
-    state = policies.registration_state(_window(event), now)
+    state = registration_state(event, now)
     left = None if event.capacity is None else max(0, event.capacity - event.seats_taken)
     if state == policies.RegistrationState.NOT_YET:
         opens = timezone.localtime(event.registration_opens_at)
@@ -108,16 +108,6 @@ def availability(event: Event, now: datetime) -> Availability:
         )
     # Full while registration is open: newcomers join the waiting list.
     return Availability("waiting", _("Full: waiting list"))
-
-
-def _window(event: Event) -> policies.Window:
-    return policies.Window(
-        status=event.status,
-        takes_registrations=event.takes_registrations,
-        starts_at=event.starts_at,
-        opens_at=event.registration_opens_at,
-        closes_at=event.registration_closes_at,
-    )
 
 
 def _decorate(events: list[Event], now: datetime) -> list[Event]:
@@ -269,8 +259,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "card": card,
             "registration": registration,
             "position": position,
-            "can_register": policies.registration_state(_window(event), now)
-            == policies.RegistrationState.OPEN,
+            "can_register": registration_state(event, now) == policies.RegistrationState.OPEN,
             "can_cancel": registration is not None
             and registration.checked_in_at is None
             and now < event.starts_at,
@@ -278,10 +267,6 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audience_labels": event.audience_labels,
         },
     )
-
-
-def _reader_actor(card: Card) -> Actor:
-    return Actor.system(via="opac", agent=f"reader:{card.patron_id}")
 
 
 @require_POST
@@ -294,7 +279,7 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(reverse("opac:login") + "?next=" + here)
     try:
         registration = registration_create(
-            actor=_reader_actor(card), event_id=event.pk, patron=card.patron, via="opac"
+            actor=reader_actor(card), event_id=event.pk, patron=card.patron, via="opac"
         )
     except DomainError as error:
         messages.error(request, error.message)
@@ -327,7 +312,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(reverse("opac:login") + "?next=" + here)
     try:
         registration_cancel(
-            actor=_reader_actor(card), event_id=event.pk, patron=card.patron, via="opac"
+            actor=reader_actor(card), event_id=event.pk, patron=card.patron, via="opac"
         )
     except DomainError as error:
         messages.error(request, error.message)
@@ -339,10 +324,6 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- The reader's events ----------------------------------------------------------------
-
-
-def _login_first(request: HttpRequest) -> HttpResponse:
-    return redirect(reverse("opac:login") + "?next=" + request.path)
 
 
 def _past_state(registration: Registration) -> str:
@@ -365,7 +346,7 @@ def my_events(request: HttpRequest) -> HttpResponse:
     past ones (attended or not)."""
     card = current_reader(request)
     if card is None:
-        return _login_first(request)
+        return login_first(request.path)
     now = timezone.now()
     coming = list(selectors.reader_registrations(card.patron_id))
     for registration in coming:
@@ -398,7 +379,7 @@ def ticket(request: HttpRequest, reg_pk: int) -> HttpResponse:
     """The reader's ticket: a QR code to show at the door. Only its owner sees it."""
     card = current_reader(request)
     if card is None:
-        return _login_first(request)
+        return login_first(request.path)
     registration = (
         Registration.objects.filter(
             pk=reg_pk, patron_id=card.patron_id, status__in=ACTIVE_REGISTRATION_STATUSES

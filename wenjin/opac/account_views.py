@@ -172,7 +172,8 @@ def hold_page(request: HttpRequest, record_id: int) -> HttpResponse:
     return redirect(record_url)
 
 
-def _login_first(path: str) -> HttpResponse:
+def login_first(path: str) -> HttpResponse:
+    """Send a visitor to the reader login, to come back to ``path``."""
     return redirect(reverse("opac:login") + "?next=" + path)
 
 
@@ -181,7 +182,7 @@ def account_page(request: HttpRequest) -> HttpResponse:
     """The reader's loans (due dates, renewals left) and holds (queue position, pickup)."""
     card = current_reader(request)
     if card is None:
-        return _login_first(reverse("opac:account"))
+        return login_first(reverse("opac:account"))
     patron = card.patron
     today = timezone.localdate()
     waived = patron.category.fee_waiver
@@ -206,7 +207,7 @@ def renew_page(request: HttpRequest) -> HttpResponse:
     """Renew one loan (``item``) or all of them (``all``); each refusal says why."""
     card = current_reader(request)
     if card is None:
-        return _login_first(reverse("opac:account"))
+        return login_first(reverse("opac:account"))
     if request.POST.get("all"):
         outcomes = services.reader_renew_all(card=card)
     else:
@@ -234,7 +235,7 @@ def renew_page(request: HttpRequest) -> HttpResponse:
 def hold_cancel_page(request: HttpRequest, hold_id: int) -> HttpResponse:
     card = current_reader(request)
     if card is None:
-        return _login_first(reverse("opac:account"))
+        return login_first(reverse("opac:account"))
     try:
         hold = services.reader_hold_cancel(card=card, hold_id=hold_id)
     except DomainError as error:

@@ -25,7 +25,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def _reader_actor(patron: Patron) -> Actor:
-    # The same label the other reader services use (wenjin.opac.services._reader_actor).
+    # The same label the other reader services use (wenjin.opac.services.reader_actor).
     return Actor.system(via="opac", agent=f"reader:{patron.pk}")
 
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wenjin.lib.errors import DomainError
 from wenjin.opac import charts, reading, report_selectors, report_services
-from wenjin.opac.account_views import current_reader, render_account
+from wenjin.opac.account_views import current_reader, login_first, render_account
 from wenjin.opac.reading import ClassTally, SharedYear, YearSummary
 
 # Rows shown in the report's lists and bar charts (the tables next to them have them all).
@@ -193,18 +193,13 @@ def _notes(summary: YearSummary) -> list[str]:
     return notes
 
 
-def _login_first(path: str) -> HttpResponse:
-    # The same address the account pages send a reader to (account_views._login_first).
-    return redirect(reverse("opac:login") + "?next=" + path)
-
-
 @require_GET
 def report_page(request: HttpRequest) -> HttpResponse:
     """One year of the reader's reading, or why there is none: a report needs the reading
     history, and a reader without it is told where to turn it on."""
     card = current_reader(request)
     if card is None:
-        return _login_first(reverse("opac:report"))
+        return login_first(reverse("opac:report"))
     patron = card.patron
     if not patron.keeps_history:
         return render_account(request, "opac/report.html", {"history_off": True})
@@ -238,7 +233,7 @@ def share_page(request: HttpRequest) -> HttpResponse:
     """Share (or refresh) the chosen year's summary; the reader stays on the report."""
     card = current_reader(request)
     if card is None:
-        return _login_first(reverse("opac:report"))
+        return login_first(reverse("opac:report"))
     year = _posted_year(request)
     if year is None:
         messages.error(request, _("Choose a year with loans."))
@@ -260,7 +255,7 @@ def unshare_page(request: HttpRequest) -> HttpResponse:
     """Stop sharing the chosen year's summary: its link stops working at once."""
     card = current_reader(request)
     if card is None:
-        return _login_first(reverse("opac:report"))
+        return login_first(reverse("opac:report"))
     year = _posted_year(request)
     if year is None:
         messages.error(request, _("Choose a year with loans."))

@@ -108,13 +108,14 @@ def reader_login(*, identifier: str, pin: str, ip: str | None) -> Card:
     return card
 
 
-def _reader_actor(card: Card) -> Actor:
+def reader_actor(card: Card) -> Actor:
+    """The reader acting for themselves through the portal (audited as opac:reader:<id>)."""
     return Actor.system(via="opac", agent=f"reader:{card.patron_id}")
 
 
 def reader_hold_place(*, card: Card, record_id: int, pickup_org_code: str) -> Hold:
     """A hold placed by the reader themself on the public site."""
-    actor = _reader_actor(card)
+    actor = reader_actor(card)
     return holds.hold_place(
         actor=actor,
         patron_barcode=card.barcode,
@@ -147,7 +148,7 @@ def reader_of(card_id: int | None, stamp: str | None = None) -> Card | None:
 def reader_renew(*, card: Card, item_barcode: str) -> LoanResult:
     """The reader renews one of their own loans (the same rules as at the desk: renewals
     left, no block, nobody waiting)."""
-    return renew(actor=_reader_actor(card), item_barcode=item_barcode, patron_barcode=card.barcode)
+    return renew(actor=reader_actor(card), item_barcode=item_barcode, patron_barcode=card.barcode)
 
 
 def reader_renew_all(*, card: Card) -> list[tuple[str, LoanResult | DomainError]]:
@@ -166,7 +167,7 @@ def reader_hold_cancel(*, card: Card, hold_id: int) -> Hold:
     """The reader cancels one of their own holds; another reader's hold is "not found"."""
     if not Hold.objects.filter(pk=hold_id, patron_id=card.patron_id).exists():
         raise NotFound("HOLD_NOT_FOUND", _("You have no such hold."))
-    return holds.hold_cancel(actor=_reader_actor(card), hold_id=hold_id, reason="reader")
+    return holds.hold_cancel(actor=reader_actor(card), hold_id=hold_id, reason="reader")
 
 
 # --- The reader's own card, settings and data ---------------------------------------------
@@ -189,7 +190,7 @@ def _confirm_pin(card: Card, pin: str) -> None:
 def reader_report_lost(*, card: Card) -> Card:
     """The reader reports their card lost: it is blocked at once and a new card number is
     issued on the same account (the new card is collected at a desk). Returns the new card."""
-    return card_report_lost(actor=_reader_actor(card), barcode=card.barcode)
+    return card_report_lost(actor=reader_actor(card), barcode=card.barcode)
 
 
 def reader_pin_change(*, card: Card, current_pin: str, new_pin: str, repeated: str) -> None:
@@ -208,7 +209,7 @@ def reader_pin_change(*, card: Card, current_pin: str, new_pin: str, repeated: s
             fields={"new_pin": _("Choose a different password.")},
             code="PIN_UNCHANGED",
         )
-    pin_set(actor=_reader_actor(card), barcode=card.barcode, pin=new_pin)
+    pin_set(actor=reader_actor(card), barcode=card.barcode, pin=new_pin)
 
 
 def reader_preferences_save(
@@ -221,7 +222,7 @@ def reader_preferences_save(
 ) -> ReaderContact:
     """How the reader wants to be told things (the same service the desk uses)."""
     return reader_contact_save(
-        actor=_reader_actor(card),
+        actor=reader_actor(card),
         patron=card.patron,
         email=email,
         language=language,
@@ -234,7 +235,7 @@ def reader_history_keep(*, card: Card, keep: bool) -> Patron:
     """Turn the reading history on or off. Turning it off forgets the history kept so far
     (and withdraws any shared reading report): consent withdrawn is consent withdrawn."""
     return patron_update(
-        actor=_reader_actor(card), barcode=card.barcode, changes={"keeps_history": keep}
+        actor=reader_actor(card), barcode=card.barcode, changes={"keeps_history": keep}
     )
 
 
@@ -246,7 +247,7 @@ def reader_history_forget(*, card: Card) -> int:
         count = reading_history(patron).count()
         forget_reading_history(patron)
         audit_record(
-            _reader_actor(card),
+            reader_actor(card),
             "patron.history_forget",
             org_unit=patron.home_org,
             target=patron,
@@ -269,7 +270,7 @@ def reader_export(*, card: Card, pin: str) -> dict[str, Any]:
     """The reader's own copy of everything held about them (PIPL), after the PIN: it
     carries the full identity and phone numbers. Audited like a desk export."""
     _confirm_pin(card, pin)
-    return patron_export(actor=_reader_actor(card), barcode=card.barcode)
+    return patron_export(actor=reader_actor(card), barcode=card.barcode)
 
 
 def reader_delete(*, card: Card, pin: str) -> None:
@@ -277,5 +278,5 @@ def reader_delete(*, card: Card, pin: str) -> None:
     as at the desk; the personal data goes and the anonymous statistics stay."""
     _confirm_pin(card, pin)
     patron_delete(
-        actor=_reader_actor(card), barcode=card.barcode, org_code=card.patron.home_org.code
+        actor=reader_actor(card), barcode=card.barcode, org_code=card.patron.home_org.code
     )

@@ -53,18 +53,21 @@ _STATE_MESSAGES = {
 }
 
 
-def _window(event: Event) -> policies.Window:
-    return policies.Window(
+def registration_state(event: Event, now: datetime) -> str:
+    """Whether a reader can register for the event now (a ``RegistrationState``): the one
+    answer the services act on and the pages show."""
+    window = policies.Window(
         status=event.status,
-        takes_registrations=event.takes_registrations,
+        takes_registrations=event.registration_required,
         starts_at=event.starts_at,
         opens_at=event.registration_opens_at,
         closes_at=event.registration_closes_at,
     )
+    return policies.registration_state(window, now)
 
 
 def _require_open(event: Event, now: datetime) -> None:
-    state = policies.registration_state(_window(event), now)
+    state = registration_state(event, now)
     if state != policies.RegistrationState.OPEN:
         code, text = _STATE_MESSAGES[state]
         raise Conflict(code, str(text))
