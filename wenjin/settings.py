@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "wenjin.circulation",
     "wenjin.notices",
     "wenjin.events",
+    "wenjin.stats",
     "wenjin.sip2",
     "wenjin.api",
     "wenjin.web",

@@ -26,6 +26,9 @@ class Perm:
     FEES_WAIVE = "circulation.fees_waive"  # waive fees and refund payments, with a reason
     EVENTS_EDIT = "events.edit"  # create, edit, cancel and repeat events organised in the subtree
     EVENTS_DESK = "events.desk"  # register readers, check them in, count and correct attendance
+    STATS_VIEW = "stats.view"  # see statistics, reports and dashboards of the subtree
+    STATS_GATE = "stats.gate"  # enter and import entrance gate counts for units in the subtree
+    STATS_INPUTS = "stats.inputs"  # enter the annual inputs; rebuild the rollups
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -46,6 +49,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.FEES_WAIVE,
             Perm.EVENTS_EDIT,
             Perm.EVENTS_DESK,
+            Perm.STATS_VIEW,
+            Perm.STATS_GATE,
+            Perm.STATS_INPUTS,
         }
     ),
     "branch_director": frozenset(
@@ -61,12 +67,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.FEES_WAIVE,
             Perm.EVENTS_EDIT,
             Perm.EVENTS_DESK,
+            Perm.STATS_VIEW,
+            Perm.STATS_GATE,
         }
     ),
-    "desk_staff": frozenset({Perm.PATRONS_EDIT, Perm.CIRCULATE, Perm.EVENTS_DESK}),
+    "desk_staff": frozenset({Perm.PATRONS_EDIT, Perm.CIRCULATE, Perm.EVENTS_DESK, Perm.STATS_GATE}),
     "cataloguer": frozenset({Perm.CATALOG_EDIT, Perm.ITEMS_EDIT}),
     "events_organiser": frozenset({Perm.EVENTS_EDIT, Perm.EVENTS_DESK}),
-    "statistician": frozenset({Perm.AUDIT_VIEW}),
+    "statistician": frozenset(
+        {Perm.AUDIT_VIEW, Perm.STATS_VIEW, Perm.STATS_GATE, Perm.STATS_INPUTS}
+    ),
 }
 
 Grant = tuple[str, str]  # (role, path of the unit the role is granted on)

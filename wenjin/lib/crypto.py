@@ -75,6 +75,11 @@ def pseudonym(value: str) -> str:
     return hmac.new(_key("pseudonym"), value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def reader_pseudonym(patron_id: int) -> str:
+    """The statistics key of one reader (on loans and anonymous loan facts)."""
+    return pseudonym(f"patron:{patron_id}")
+
+
 def mask_identity(number: str) -> str:
     """440104199001011234 → 440104********1234 (region code and last four kept). Shorter
     documents (passports, travel permits) keep only their first and last two characters:

@@ -146,6 +146,9 @@ class Loan(models.Model):
     recent_patron = models.ForeignKey(
         "patrons.Patron", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The reader's statistics pseudonym (as on ``LoanFact``), kept after the reader link is
+    # cleared, so lending visits and active readers can be counted for any period.
+    reader_key = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         ordering = ["-checked_out_at", "-pk"]

@@ -33,6 +33,7 @@ def _steps() -> list[tuple[str, Callable[[date], int | dict[str, int]]]]:
     from wenjin.notices.services import fee_reminders, notices_due
     from wenjin.patrons.services import expire_cards, follow_age
     from wenjin.patrons.services.remote_housekeeping import remote_housekeeping
+    from wenjin.stats.services.daily import stats_daily
 
     return [
         ("readers_moved_by_age", follow_age),
@@ -46,6 +47,9 @@ def _steps() -> list[tuple[str, Callable[[date], int | dict[str, int]]]]:
         ("remote_registration", remote_housekeeping),
         ("throttles_pruned", throttle_prune),
         ("events", events_daily),
+        # Last: the rollups then count what the other steps did (cards expired, events
+        # finished).
+        ("statistics", stats_daily),
     ]
 
 

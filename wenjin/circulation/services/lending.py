@@ -24,6 +24,7 @@ from wenjin.circulation.services.common import (
     moment,
     refuse_unless_overridden,
 )
+from wenjin.lib import crypto
 from wenjin.lib.errors import Conflict, NotFound
 from wenjin.network.models import OrgUnit
 from wenjin.network.policies import is_in_subtree
@@ -181,6 +182,7 @@ def checkout(
             fee_cap=rule.fee_cap,
             grace_days=rule.grace_days,
             override_reason=override_reason.strip()[:200] if overridden else "",
+            reader_key=crypto.reader_pseudonym(patron.pk),
         )
         Item.objects.filter(pk=item.pk).update(
             status=ItemStatus.CHECKED_OUT, current_org=unit, updated_at=timezone.now()

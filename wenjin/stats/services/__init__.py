@@ -1,0 +1,1 @@
+"""Statistics writes: rollup rebuilds, gate counts and annual inputs."""
