@@ -36,7 +36,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("active_readers", "Y", "Distinct readers who borrowed in the subtree", False),
     Measure("holdings", "S", "Items held (not withdrawn) at the day's end, dim = material type"),
     Measure("holdings_braille_books", "S", "Braille books held"),
-    Measure("holdings_rare", "S", "Rare items (善本) held"),
+    Measure("holdings_rare", "S", "Rare ancient books (善本) held"),
     Measure("holdings_open_shelf", "S", "Items on open shelves held"),
     Measure("holdings_children", "S", "Children's items held"),
     Measure("valid_cards", "S", "Cards neither expired, cancelled nor lost at the day's end"),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Period(models.TextChoices):
@@ -19,7 +20,7 @@ class Period(models.TextChoices):
 
     DAY = "D", _("Day")
     MONTH = "M", _("Month")  # day = the month's first day
-    YEAR = "Y", _("Year")  # day = 1 January
+    YEAR = "Y", pgettext_lazy("statistics", "Year")  # day = 1 January
     SNAPSHOT = "S", _("Snapshot at the end of the day")
 
 
@@ -62,6 +63,8 @@ class RollupRun(models.Model):
     rows = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
     by = models.CharField(max_length=150, blank=True)
+    # Empty for a full rebuild; else the builders it ran (only full ones count as coverage).
+    families = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         verbose_name = _("rollup rebuild")
@@ -122,7 +125,7 @@ class AnnualInput(models.Model):
     org_unit = models.ForeignKey(
         "network.OrgUnit", on_delete=models.CASCADE, related_name="annual_inputs"
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(pgettext_lazy("statistics", "year"))
     key = models.CharField(max_length=40)
     value = models.DecimalField(max_digits=16, decimal_places=3)
     entered_at = models.DateTimeField()

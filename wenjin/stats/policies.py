@@ -144,7 +144,7 @@ _COMMON_HEAD: tuple[Row, ...] = (
         "其中：善本",
         "册",
         "computed",
-        "Holdings marked rare (善本), of any material type",
+        "Holdings of material type ancient marked rare (善本)",
         indent=2,
     ),
     Row("periodicals", "报刊", "册", "computed", "Holdings of material type periodical", indent=1),

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from wenjin.network.models import OrgUnit, OrgUnitStatus
 from wenjin.stats import policies
-from wenjin.stats.models import AnnualInput, Period, Rollup, RollupRun, StatsSettings
-from wenjin.stats.services.rollups import month_end
+from wenjin.stats.models import AnnualInput, Period, Rollup, StatsSettings
+from wenjin.stats.services.rollups import covered_through, month_end
 
 # holdings dims (material types) → the form's rows
 _HOLDING_ROWS = {
@@ -51,7 +51,7 @@ OWN = "own"
 NOTES = {
     "holdings_total": "藏量：年末（报告期末）未注销的馆藏，按单册的入藏日期（无则编目日期）与注销日期计算；"
     "按单册的文献类型分入图书、古籍、报刊、视听文献、缩微制品与其他（电子出版物计入其他）。",
-    "braille_books": "盲文图书：文献类型为图书且标为盲文的馆藏；善本：标为善本的馆藏（任何文献类型）。",
+    "braille_books": "盲文图书：文献类型为图书且标为盲文的馆藏；善本：文献类型为古籍且标为善本的馆藏。",
     "open_shelf": "开架书刊、少儿文献：标为开架、少儿的馆藏，是藏量的子集。",
     "holdings_added": "本年新增藏量：报告期内入藏的单册（入藏日期，无则编目日期），含期内又注销的。",
     "valid_cards_year_end": "有效借书证数：报告期末未过期、未注销、未挂失的读者证，按办证馆统计。",
@@ -244,6 +244,13 @@ def _source(row: policies.Row, value: Any) -> str:
     return row.source
 
 
+def _year_earlier(day: date) -> date:
+    """The same calendar day a year earlier (29 February → 28 February)."""
+    if (day.month, day.day) == (2, 29):
+        return date(day.year - 1, 2, 28)
+    return day.replace(year=day.year - 1)
+
+
 def _closed_days(unit: OrgUnit, first: date, last: date) -> tuple[date, date] | None:
     """The part of [first, last] in which the unit was not in service, if any."""
     if unit.status == OrgUnitStatus.OPEN:
@@ -270,9 +277,7 @@ def _checks(
             continue
         flags += policies.subset_flags(branch["values"], labels, branch["org_code"])
     # visits a year earlier, unit by unit
-    span = last - first
-    earlier_first = first.replace(year=first.year - 1)
-    earlier_last = earlier_first + span
+    earlier_first, earlier_last = _year_earlier(first), _year_earlier(last)
     ids = [member.pk for member in units]
     by_id = {member.pk: member for member in units}
 
@@ -343,15 +348,6 @@ def _checks(
     return [flag.as_dict() for flag in flags]
 
 
-def _rollups_through(first: date, last: date) -> date | None:
-    latest = (
-        RollupRun.objects.filter(finished_at__isnull=False, last_day__gte=first)
-        .aggregate(day=Max("last_day"))
-        .get("day")
-    )
-    return min(latest, last) if latest else None
-
-
 def build_report(
     unit: OrgUnit, first: date, last: date, *, year: int, month: int | None = None
 ) -> dict[str, Any]:
@@ -396,7 +392,7 @@ def build_report(
             }
         )
     labels = {row.key: row.label.removeprefix("其中：") for row in all_rows}
-    rollups_through = _rollups_through(first, last)
+    rollups_through = covered_through(first, last)
     notes = _notes(settings, month is None)
     return {
         "year": year,

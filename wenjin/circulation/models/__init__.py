@@ -15,6 +15,7 @@ from wenjin.circulation.models.jobs import DailyRun
 from wenjin.circulation.models.loans import (
     CirculationSettings,
     FloatingGroup,
+    LendingVisit,
     Loan,
     LoanFact,
     LoanRenewal,
@@ -36,6 +37,7 @@ __all__ = [
     "FloatingGroup",
     "Hold",
     "HoldStatus",
+    "LendingVisit",
     "Loan",
     "LoanFact",
     "LoanRenewal",

@@ -146,9 +146,6 @@ class Loan(models.Model):
     recent_patron = models.ForeignKey(
         "patrons.Patron", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The reader's statistics pseudonym (as on ``LoanFact``), kept after the reader link is
-    # cleared, so lending visits and active readers can be counted for any period.
-    reader_key = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         ordering = ["-checked_out_at", "-pk"]
@@ -293,6 +290,31 @@ class LoanFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checkout_date} {self.material_type} {self.patron_category}"
+
+
+class LendingVisit(models.Model):
+    """A reader borrowed at a unit on a day (书刊文献外借人次 counts these), recorded at
+    checkout without the items: the statistics count lending visits and distinct active
+    readers from it without keeping what anyone read.
+
+    ``reader_key`` is the same keyed pseudonym as on ``LoanFact``; a second checkout by
+    the same reader at the same unit on the same day adds nothing.
+    """
+
+    day = models.DateField()
+    org_unit = models.ForeignKey("network.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    reader_key = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("lending visit")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "org_unit", "reader_key"], name="lending_visit_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.org_unit_id} {self.reader_key[:8]}"
 
 
 class CirculationSettings(models.Model):

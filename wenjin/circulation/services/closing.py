@@ -35,7 +35,7 @@ def _loan_fact(loan: Loan, item: Item, unit: OrgUnit, on_day: datetime) -> None:
         language=item.language or item.record.language,
         patron_category=patron.category.code if patron else "",
         age_band=age_band(age),
-        reader_key=crypto.reader_pseudonym(loan.patron_id) if patron else loan.reader_key,
+        reader_key=crypto.reader_pseudonym(loan.patron_id) if patron else "",
         renewals=loan.renewals,
         overdue_days=policies.overdue_days(loan.due_date, returned),
     )

@@ -14,7 +14,7 @@ from wenjin.accounts.actor import Actor
 from wenjin.accounts.services import audit_record
 from wenjin.catalog.models import Item, ItemStatus, MaterialType
 from wenjin.circulation import policies, rows, selectors
-from wenjin.circulation.models import Loan, LoanRenewal, Transit
+from wenjin.circulation.models import LendingVisit, Loan, LoanRenewal, Transit
 from wenjin.circulation.services import holds
 from wenjin.circulation.services.common import (
     Refused,
@@ -182,7 +182,16 @@ def checkout(
             fee_cap=rule.fee_cap,
             grace_days=rule.grace_days,
             override_reason=override_reason.strip()[:200] if overridden else "",
-            reader_key=crypto.reader_pseudonym(patron.pk),
+        )
+        LendingVisit.objects.bulk_create(
+            [
+                LendingVisit(
+                    day=timezone.localdate(when),
+                    org_unit=unit,
+                    reader_key=crypto.reader_pseudonym(patron.pk),
+                )
+            ],
+            ignore_conflicts=True,
         )
         Item.objects.filter(pk=item.pk).update(
             status=ItemStatus.CHECKED_OUT, current_org=unit, updated_at=timezone.now()

@@ -22,12 +22,12 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
 from wenjin.catalog.models import Item
-from wenjin.circulation.models import Loan, LoanRenewal
+from wenjin.circulation.models import LendingVisit, Loan, LoanRenewal
 from wenjin.events.models import Event, EventStatus
 from wenjin.network.models import OrgUnit
 from wenjin.patrons.models import Card, CardEvent, CardStatus
 from wenjin.stats.measures import NO_CLASS, hour_dim
-from wenjin.stats.models import GateCount, Period, Rollup, RollupRun
+from wenjin.stats.models import GateCount, Period, Rollup, RollupRun, StatsSettings
 
 Key = tuple[int, str, date, str, str]  # (org unit, period, day, measure, dim)
 
@@ -98,21 +98,17 @@ def _loans(rows: _Rows, first: date, last: date) -> None:
     span = (_start(first), _start(last + timedelta(days=1)))
     loans = Loan.objects.filter(checked_out_at__gte=span[0], checked_out_at__lt=span[1])
     by_day = loans.annotate(day=TruncDate("checked_out_at")).values("checkout_org_id", "day")
-    for row in by_day.annotate(
-        n=Count("id"),
-        readers=Count("reader_key", distinct=True, filter=~Q(reader_key="")),
-        unkeyed=Count("id", filter=Q(reader_key="")),
-    ):
+    for row in by_day.annotate(n=Count("id")):
         rows.add_day(row["checkout_org_id"], row["day"], "loans", row["n"])
-        # A loan whose reader key was lost (made before keys were kept) counts as a visit.
-        rows.add_day(
-            row["checkout_org_id"], row["day"], "lending_visits", row["readers"] + row["unkeyed"]
-        )
-    renewals = LoanRenewal.objects.filter(at__gte=span[0], at__lt=span[1])
-    for row in (
-        renewals.annotate(day=TruncDate("at")).values("org_unit_id", "day").annotate(n=Count("id"))
-    ):
-        rows.add_day(row["org_unit_id"], row["day"], "renewals", row["n"])
+    visits = LendingVisit.objects.filter(day__gte=first, day__lte=last)
+    for row in visits.values("org_unit_id", "day").annotate(n=Count("id")):
+        rows.add_day(row["org_unit_id"], row["day"], "lending_visits", row["n"])
+    # A renewal recorded without its unit (imported history) counts where the loan was made.
+    renewals = LoanRenewal.objects.filter(at__gte=span[0], at__lt=span[1]).annotate(
+        day=TruncDate("at"), unit=Coalesce("org_unit_id", "loan__checkout_org_id")
+    )
+    for row in renewals.values("unit", "day").annotate(n=Count("id")):
+        rows.add_day(row["unit"], row["day"], "renewals", row["n"])
     returns = Loan.objects.filter(
         returned_at__gte=span[0], returned_at__lt=span[1], closed_as="returned"
     )
@@ -154,11 +150,9 @@ def _active_readers(
     rows: _Rows, period: str, start: date, end: date, ancestry: dict[int, list[int]]
 ) -> None:
     """Distinct readers who borrowed in [start, end], for every unit's whole subtree."""
-    loans = Loan.objects.filter(
-        checked_out_at__gte=_start(start), checked_out_at__lt=_start(end + timedelta(days=1))
-    ).exclude(reader_key="")
+    visits = LendingVisit.objects.filter(day__gte=start, day__lte=end)
     readers: dict[int, set[str]] = defaultdict(set)
-    for org_id, key in loans.values_list("checkout_org_id", "reader_key").distinct().iterator():
+    for org_id, key in visits.values_list("org_unit_id", "reader_key").distinct().iterator():
         for unit_id in ancestry.get(org_id, (org_id,)):
             readers[unit_id].add(key)
     for unit_id, keys in readers.items():
@@ -258,7 +252,7 @@ def _holdings(rows: _Rows, first: date, last: date, days: list[date]) -> None:
             rows.add(org, Period.SNAPSHOT, day, "holdings", material, n)
             if braille and material == "book":
                 rows.add(org, Period.SNAPSHOT, day, "holdings_braille_books", "", n)
-            if rare:
+            if rare and material == "ancient":  # 善本 is a part of 古籍 on the form
                 rows.add(org, Period.SNAPSHOT, day, "holdings_rare", "", n)
             if open_shelf:
                 rows.add(org, Period.SNAPSHOT, day, "holdings_open_shelf", "", n)
@@ -306,6 +300,21 @@ def _valid_cards(rows: _Rows, days: list[date]) -> None:
 # ---- the rebuild ----------------------------------------------------------------------
 
 
+def covered_through(first: date, last: date) -> date | None:
+    """The last day up to which [first, last] is covered by finished full rebuilds without
+    a gap (None when ``first`` itself is not): a report of a year rolled up only in part
+    says so instead of showing zeros."""
+    runs = RollupRun.objects.filter(
+        finished_at__isnull=False, families="", first_day__lte=last, last_day__gte=first
+    ).order_by("first_day")
+    reached = first - timedelta(days=1)
+    for run_first, run_last in runs.values_list("first_day", "last_day"):
+        if run_first > reached + timedelta(days=1):
+            break
+        reached = max(reached, run_last)
+    return min(reached, last) if reached >= first else None
+
+
 def _ancestry() -> dict[int, list[int]]:
     """Each unit's id with its ancestors' ids (the units whose subtree it is in)."""
     return {unit.pk: [*unit.ancestor_ids, unit.pk] for unit in OrgUnit.objects.only("pk", "path")}
@@ -316,31 +325,65 @@ def _chunks(first: date, last: date) -> Iterator[tuple[date, date]]:
         yield max(first, month), min(last, month_end(month))
 
 
-def rollup_rebuild(*, first: date, last: date, by: str = "") -> RebuildResult:
-    """Recompute the rollups for ``first``…``last`` (inclusive); idempotent."""
+# The measures each builder writes: a rebuild of some families replaces only theirs.
+FAMILIES: dict[str, frozenset[str]] = {
+    "circulation": frozenset(
+        {"loans", "lending_visits", "renewals", "returns", "loans_by_clc", "loans_by_hour"}
+        | {"active_readers"}
+    ),
+    "visits": frozenset({"visits", "visits_by_hour"}),
+    "cards": frozenset({"cards_issued", "valid_cards"}),
+    "events": frozenset({"events", "event_attendance"}),
+    "holdings": frozenset(
+        {"items_acquired", "items_withdrawn", "holdings", "holdings_braille_books"}
+        | {"holdings_rare", "holdings_open_shelf", "holdings_children"}
+    ),
+}
+ALL_FAMILIES = frozenset(FAMILIES)
+
+
+def rollup_rebuild(
+    *, first: date, last: date, by: str = "", families: Iterable[str] = ALL_FAMILIES
+) -> RebuildResult:
+    """Recompute the rollups for ``first``…``last`` (inclusive); idempotent. ``families``
+    limits the rebuild to some builders (the daily job refreshes events over two years
+    without recounting two years of loans)."""
     if last < first:
         raise ValueError("last day before first day")
+    chosen = frozenset(families)
+    if not chosen or chosen - ALL_FAMILIES:
+        raise ValueError(f"unknown rollup families {sorted(chosen - ALL_FAMILIES)}")
     began = clock.monotonic()
     run = RollupRun.objects.create(
-        started_at=timezone.now(), first_day=first, last_day=last, by=by[:150]
+        started_at=timezone.now(),
+        first_day=first,
+        last_day=last,
+        by=by[:150],
+        families="" if chosen == ALL_FAMILIES else ",".join(sorted(chosen)),
     )
-    ancestry = _ancestry()
     months = months_between(first, last)
     snapshots = snapshot_days(first, last)
-    rows = _Rows()
-    _loans(rows, first, last)
-    _visits(rows, first, last, months)
-    _cards_issued(rows, first, last)
-    _events(rows, first, last)
-    _holdings(rows, first, last, snapshots)
-    _valid_cards(rows, snapshots)
-    for month in months:
-        _loans_monthly(rows, month)
-        _active_readers(rows, Period.MONTH, month, month_end(month), ancestry)
     years = sorted({month.year for month in months})
-    for year in years:
-        _active_readers(rows, Period.YEAR, date(year, 1, 1), date(year, 12, 31), ancestry)
-    changed = _write(rows, first, last, months, years)
+    rows = _Rows()
+    if "circulation" in chosen:
+        ancestry = _ancestry()
+        _loans(rows, first, last)
+        for month in months:
+            _loans_monthly(rows, month)
+            _active_readers(rows, Period.MONTH, month, month_end(month), ancestry)
+        for year in years:
+            _active_readers(rows, Period.YEAR, date(year, 1, 1), date(year, 12, 31), ancestry)
+    if "visits" in chosen:
+        _visits(rows, first, last, months)
+    if "cards" in chosen:
+        _cards_issued(rows, first, last)
+        _valid_cards(rows, snapshots)
+    if "events" in chosen:
+        _events(rows, first, last)
+    if "holdings" in chosen:
+        _holdings(rows, first, last, snapshots)
+    measures = frozenset().union(*(FAMILIES[name] for name in chosen))
+    changed = _write(rows, first, last, years if "circulation" in chosen else [], measures)
     written = len(rows.values)
     seconds = clock.monotonic() - began
     RollupRun.objects.filter(pk=run.pk).update(
@@ -349,9 +392,10 @@ def rollup_rebuild(*, first: date, last: date, by: str = "") -> RebuildResult:
     return RebuildResult(first, last, written, changed, seconds)
 
 
-def _write(rows: _Rows, first: date, last: date, months: list[date], years: list[int]) -> int:
-    """Replace the range's rows with ``rows``; returns how many figures changed (added,
-    removed or with another value), so a second run can say it changed nothing."""
+def _write(rows: _Rows, first: date, last: date, years: list[int], measures: frozenset[str]) -> int:
+    """Replace the range's rows of ``measures`` with ``rows``; returns how many figures
+    changed (added, removed or with another value), so a second run can say it changed
+    nothing."""
     by_chunk: dict[date, list[Rollup]] = defaultdict(list)
     yearly: list[Rollup] = []
     for (org, period, day, measure, dim), value in rows.values.items():
@@ -360,25 +404,31 @@ def _write(rows: _Rows, first: date, last: date, months: list[date], years: list
             yearly.append(row)
         else:
             by_chunk[month_start(day)].append(row)
+    mine = Rollup.objects.filter(measure__in=measures)
     changed = 0
     for start, end in _chunks(first, last):
         month = month_start(start)
-        old = Rollup.objects.filter(
+        old = mine.filter(
             Q(period__in=(Period.DAY, Period.SNAPSHOT), day__gte=start, day__lte=end)
             | Q(period=Period.MONTH, day=month)
         )
-        with transaction.atomic():
-            changed += _replace(old, by_chunk.get(month, []))
-    with transaction.atomic():
-        old = Rollup.objects.filter(period=Period.YEAR, day__in=[date(y, 1, 1) for y in years])
+        changed += _replace(old, by_chunk.get(month, []))
+    if years:
+        old = mine.filter(period=Period.YEAR, day__in=[date(y, 1, 1) for y in years])
         changed += _replace(old, yearly)
     return changed
 
 
 def _replace(old: QuerySet[Rollup], new: list[Rollup]) -> int:
+    """Swap ``old`` for ``new`` in one transaction, holding the statistics settings row:
+    two rebuilds at once (the nightly job and one queued from the pages) take turns month
+    by month instead of inserting the same figures twice."""
     fields = ("org_unit_id", "period", "day", "measure", "dim")
-    before = {row[:-1]: row[-1] for row in old.values_list(*fields, "value")}
-    after = {tuple(getattr(row, name) for name in fields): row.value for row in new}
-    old.delete()
-    Rollup.objects.bulk_create(new, batch_size=2000)
+    with transaction.atomic():
+        lock = StatsSettings.objects.select_for_update().filter(pk=StatsSettings.load().pk)
+        list(lock.values_list("pk", flat=True))
+        before = {row[:-1]: row[-1] for row in old.values_list(*fields, "value")}
+        after = {tuple(getattr(row, name) for name in fields): row.value for row in new}
+        old.delete()
+        Rollup.objects.bulk_create(new, batch_size=2000)
     return sum(1 for key in before.keys() | after.keys() if before.get(key) != after.get(key))

@@ -150,6 +150,42 @@ def test_flows_land_on_the_day_and_unit_where_they_happened(world):
     assert total("loans") == 4
 
 
+def test_from_the_desk_to_the_annual_report(world):
+    """Raw records → rebuild → report, end to end."""
+    from wenjin.network.models import OrgUnit
+    from wenjin.stats.report import annual_report
+
+    rollup_rebuild(first=FIRST, last=LAST)
+    report = annual_report(OrgUnit.objects.get(code="YX"), YEAR)
+    got = {row["key"]: row["value"] for row in report["comprehensive"]}
+    assert got["items_lent"] == 4
+    assert got["lending_visits"] == 3  # reader 1 at two units on the 10th, reader 2 on the 11th
+    assert got["visits"] == 112
+    assert got["holdings_total"] == 9  # ten items, one withdrawn
+    assert (got["books"], got["periodicals"], got["ancient_books"]) == (7, 1, 1)
+    assert (got["rare_books"], got["braille_books"], got["childrens_holdings"]) == (1, 1, 1)
+    assert got["holdings_added"] == 3
+    assert got["valid_cards"] == 2
+    assert (got["lectures"], got["lecture_attendance"]) == (1, 40)
+    assert (got["exhibitions"], got["exhibition_attendance"]) == (1, 300)
+    assert (got["trainings"], got["training_attendance"]) == (0, 0)
+    shares = [row["sessions_share"] for row in report["activities"]["rows"]]
+    assert shares == [50.0, 50.0, 0.0, 0.0]
+
+
+def test_a_lending_visit_is_kept_without_the_items(world):
+    from wenjin.circulation.models import LendingVisit
+
+    # three visits for four checkouts; the renewal is not a visit
+    assert LendingVisit.objects.count() == 3
+    assert {field.name for field in LendingVisit._meta.get_fields()} == {
+        "id",
+        "day",
+        "org_unit",
+        "reader_key",
+    }
+
+
 def test_monthly_measures_by_hour_and_class(world):
     rollup_rebuild(first=date(YEAR, 3, 1), last=date(YEAR, 3, 31))
     month = figures(Period.MONTH)
