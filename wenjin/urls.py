@@ -26,6 +26,7 @@ urlpatterns = [
     path("staff/desk/", include("wenjin.circulation.urls")),
     path("staff/devices/", include("wenjin.sip2.urls")),
     path("staff/events/", include("wenjin.events.urls")),
+    path("staff/stats/", include("wenjin.stats.urls")),
     path("staff/", include("wenjin.accounts.urls")),
     path("", include(web_patterns)),
     path("", include("wenjin.events.public_urls")),

@@ -10,6 +10,8 @@ from wenjin.events.api import router as events_router
 from wenjin.network.api import router as network_router
 from wenjin.patrons.api import router as patrons_router
 from wenjin.search.api import router as search_router
+from wenjin.stats.api import router as stats_router
+from wenjin.stats.api_reports import router as reports_router
 
 api.add_router("/org-units", network_router)
 api.add_router("", accounts_router)
@@ -20,5 +22,7 @@ api.add_router("", circulation_router)
 api.add_router("", holds_router)
 api.add_router("", fees_router)
 api.add_router("", events_router)
+api.add_router("", stats_router)
+api.add_router("", reports_router)
 
 urlpatterns = api.urls
