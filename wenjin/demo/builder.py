@@ -33,6 +33,7 @@ from wenjin.demo.network_data import (
     yuexiu_network,
 )
 from wenjin.demo.patron_builder import build_patrons, manifest_patrons, register_borrowers
+from wenjin.demo.stats_builder import build_stats
 from wenjin.network import calendar
 from wenjin.network import services as network
 from wenjin.network.models import OrgUnit
@@ -179,6 +180,8 @@ def build(
         build_fees(actor, random.Random(f"{seed}:fees"), today, borrowers)
         leading = leading_readers(manifest_patrons(seed))
         build_events(actor, random.Random(f"{seed}:events"), today, leading)
+        # Last: the rollups sum up the circulation and events built above.
+        build_stats(random.Random(f"{seed}:stats"), today)
         dataset = DemoDataset.objects.create(seed=seed, scale=scale, built_on=today)
     return dataset
 

@@ -12,7 +12,7 @@ year) and is None otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -26,7 +26,8 @@ from wenjin.lib.errors import ValidationFailed
 from wenjin.network.models import OrgUnit
 from wenjin.stats.measures import NO_CLASS, hour_dim
 from wenjin.stats.models import Period, Rollup, RollupRun
-from wenjin.stats.services.rollups import covered_through
+from wenjin.stats.services.rollups import covered_through, month_end
+from wenjin.stats.services.rollups import months_between as month_list
 
 # A dashboard covers at most three years of months: more would not fit a chart.
 MAX_MONTHS = 36
@@ -55,19 +56,6 @@ def add_months(month: date, count: int) -> date:
     """The first day of the month ``count`` months after ``month``'s (before if negative)."""
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)
-
-
-def month_list(first: date, last: date) -> list[date]:
-    """First days of the months from ``first``'s to ``last``'s, both included."""
-    months, cursor = [], first.replace(day=1)
-    while cursor <= last:
-        months.append(cursor)
-        cursor = add_months(cursor, 1)
-    return months
-
-
-def month_end(month: date) -> date:
-    return add_months(month, 1) - timedelta(days=1)
 
 
 def year_earlier(month: date) -> date:

@@ -263,7 +263,14 @@ def test_yuexiu_renovation_last_year_and_open_today():
     assert selectors.next_open_day(yx, date(today.year - 1, 8, 1)) == date(today.year - 1, 9, 18)
     hongqiao = OrgUnit.objects.get(code="YX-HQ")
     assert hongqiao.status == "temporarily_closed"
-    assert selectors.next_open_day(hongqiao, today) == hongqiao.status_until + timedelta(days=1)
+    # open again on the first day after the works on which it has opening hours (the day
+    # after may be its weekly closed day)
+    reopens = selectors.next_open_day(hongqiao, today)
+    assert hongqiao.status_until < reopens <= hongqiao.status_until + timedelta(days=7)
+    assert reopens.weekday() in {hours.weekday for hours in hongqiao.weekly_hours.all()}
+    for day in range(1, (reopens - hongqiao.status_until).days):
+        closed = hongqiao.status_until + timedelta(days=day)
+        assert closed.weekday() not in {hours.weekday for hours in hongqiao.weekly_hours.all()}
 
 
 def test_staff_cover_every_role_with_an_admin():

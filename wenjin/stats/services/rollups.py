@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db import connection, transaction
+from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
@@ -91,13 +91,58 @@ class _Rows:
         self.add(org, Period.DAY, day, measure, dim, value)
 
 
+# ---- local days and hours ---------------------------------------------------------------
+
+
+def _fixed_offset_minutes() -> int | None:
+    """The time zone's offset in minutes when it has one all year (Asia/Shanghai has had
+    no summer time since 1991), else None."""
+    zone = timezone.get_current_timezone()
+    offsets = {zone.utcoffset(datetime(2024, month, 1)) for month in (1, 4, 7, 10)}
+    if len(offsets) != 1:
+        return None
+    offset = offsets.pop()
+    return int(offset.total_seconds() // 60) if offset is not None else None
+
+
+def _sqlite_shift() -> str | None:
+    """SQLite keeps datetimes as UTC text and Django converts them to local time with a
+    Python function called once per row; with a fixed offset SQLite's own date functions
+    do the same work natively, several times faster over a year of loans."""
+    if connection.vendor != "sqlite":
+        return None
+    minutes = _fixed_offset_minutes()
+    return None if minutes is None else f"{minutes:+d} minutes"
+
+
+def local_day(field: str) -> Func:
+    """The local calendar day of a datetime column, as an SQL expression."""
+    shift = _sqlite_shift()
+    if shift is None:
+        return TruncDate(field)
+    return Func(F(field), Value(shift), function="date", output_field=DateField())
+
+
+def local_hour(field: str) -> Func:
+    """The local hour (0–23) of a datetime column, as an SQL expression."""
+    shift = _sqlite_shift()
+    if shift is None:
+        return ExtractHour(field)
+    return Func(
+        F(field),
+        Value(shift),
+        template="CAST(strftime('%%H', %(expressions)s) AS INTEGER)",
+        output_field=IntegerField(),
+    )
+
+
 # ---- the measures ---------------------------------------------------------------------
 
 
 def _loans(rows: _Rows, first: date, last: date) -> None:
     span = (_start(first), _start(last + timedelta(days=1)))
     loans = Loan.objects.filter(checked_out_at__gte=span[0], checked_out_at__lt=span[1])
-    by_day = loans.annotate(day=TruncDate("checked_out_at")).values("checkout_org_id", "day")
+    by_day = loans.annotate(day=local_day("checked_out_at")).values("checkout_org_id", "day")
     for row in by_day.annotate(n=Count("id")):
         rows.add_day(row["checkout_org_id"], row["day"], "loans", row["n"])
     visits = LendingVisit.objects.filter(day__gte=first, day__lte=last)
@@ -105,7 +150,7 @@ def _loans(rows: _Rows, first: date, last: date) -> None:
         rows.add_day(row["org_unit_id"], row["day"], "lending_visits", row["n"])
     # A renewal recorded without its unit (imported history) counts where the loan was made.
     renewals = LoanRenewal.objects.filter(at__gte=span[0], at__lt=span[1]).annotate(
-        day=TruncDate("at"), unit=Coalesce("org_unit_id", "loan__checkout_org_id")
+        day=local_day("at"), unit=Coalesce("org_unit_id", "loan__checkout_org_id")
     )
     for row in renewals.values("unit", "day").annotate(n=Count("id")):
         rows.add_day(row["unit"], row["day"], "renewals", row["n"])
@@ -113,7 +158,7 @@ def _loans(rows: _Rows, first: date, last: date) -> None:
         returned_at__gte=span[0], returned_at__lt=span[1], closed_as="returned"
     )
     for row in (
-        returns.annotate(day=TruncDate("returned_at"))
+        returns.annotate(day=local_day("returned_at"))
         .values("checkin_org_id", "day")
         .annotate(n=Count("id"))
     ):
@@ -134,7 +179,7 @@ def _loans_monthly(rows: _Rows, month: date) -> None:
             row["clc"] or NO_CLASS,
             row["n"],
         )
-    hours = loans.annotate(hour=ExtractHour("checked_out_at")).values("checkout_org_id", "hour")
+    hours = loans.annotate(hour=local_hour("checked_out_at")).values("checkout_org_id", "hour")
     for row in hours.annotate(n=Count("id")):
         rows.add(
             row["checkout_org_id"],
@@ -191,7 +236,7 @@ def _events(rows: _Rows, first: date, last: date) -> None:
         starts_at__lt=_start(last + timedelta(days=1)),
         status__in=HELD_EVENT_STATUSES,
     )
-    grouped = events.annotate(day=TruncDate("starts_at")).values("org_unit_id", "day", "kind")
+    grouped = events.annotate(day=local_day("starts_at")).values("org_unit_id", "day", "kind")
     for row in grouped.annotate(n=Count("id"), people=Sum("attendance")):
         rows.add_day(row["org_unit_id"], row["day"], "events", row["n"], row["kind"])
         rows.add_day(
@@ -210,7 +255,7 @@ _ITEM_KEY = (
 
 
 def _items() -> Iterable:
-    return Item.objects.annotate(acq=Coalesce("acquired_on", TruncDate("created_at")))
+    return Item.objects.annotate(acq=Coalesce("acquired_on", local_day("created_at")))
 
 
 def _holdings(rows: _Rows, first: date, last: date, days: list[date]) -> None:
@@ -420,15 +465,21 @@ def _write(rows: _Rows, first: date, last: date, years: list[int], measures: fro
 
 
 def _replace(old: QuerySet[Rollup], new: list[Rollup]) -> int:
-    """Swap ``old`` for ``new`` in one transaction, holding the statistics settings row:
-    two rebuilds at once (the nightly job and one queued from the pages) take turns month
-    by month instead of inserting the same figures twice."""
+    """Make ``old`` hold exactly ``new``, writing only the figures that differ (a nightly
+    rebuild of settled days writes nothing), in one transaction holding the statistics
+    settings row: two rebuilds at once (the nightly job and one queued from the pages)
+    take turns month by month instead of inserting the same figures twice. Returns how
+    many figures changed."""
     fields = ("org_unit_id", "period", "day", "measure", "dim")
     with transaction.atomic():
         lock = StatsSettings.objects.select_for_update().filter(pk=StatsSettings.load().pk)
         list(lock.values_list("pk", flat=True))
-        before = {row[:-1]: row[-1] for row in old.values_list(*fields, "value")}
-        after = {tuple(getattr(row, name) for name in fields): row.value for row in new}
-        old.delete()
-        Rollup.objects.bulk_create(new, batch_size=2000)
-    return sum(1 for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+        before = {row[1:-1]: (row[0], row[-1]) for row in old.values_list("pk", *fields, "value")}
+        after = {tuple(getattr(row, name) for name in fields): row for row in new}
+        differ = {key for key in before.keys() & after.keys() if before[key][1] != after[key].value}
+        removed, added = before.keys() - after.keys(), after.keys() - before.keys()
+        stale = [before[key][0] for key in removed | differ]
+        for start in range(0, len(stale), 900):
+            Rollup.objects.filter(pk__in=stale[start : start + 900]).delete()
+        Rollup.objects.bulk_create([after[key] for key in added | differ], batch_size=2000)
+    return len(removed) + len(added) + len(differ)

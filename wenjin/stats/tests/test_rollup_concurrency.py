@@ -20,27 +20,26 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def meet_after_delete(monkeypatch):
-    """Make the race certain: each rebuild, having deleted its first month's figures,
-    waits (up to 3 s) for the other to have done the same. Without the rebuilds taking
-    turns both would then insert the same figures; with it the second is still waiting
-    for its turn, the wait runs out and the first goes on."""
+def meet_before_insert(monkeypatch):
+    """Make the race certain: each rebuild, having read its first month's figures (none
+    yet), waits (up to 3 s) for the other to have read them too. Without the rebuilds
+    taking turns both would then insert the same figures; with it the second is still
+    waiting for its turn, the wait runs out and the first goes on."""
     barrier = threading.Barrier(2)
     seen = threading.local()
-    original = QuerySet.delete
+    original = QuerySet.bulk_create
 
-    def delete(self):
-        result = original(self)
+    def bulk_create(self, objs, *args, **kwargs):
         if self.model is Rollup and not getattr(seen, "done", False):
             seen.done = True
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=3)
-        return result
+        return original(self, objs, *args, **kwargs)
 
-    monkeypatch.setattr(QuerySet, "delete", delete)
+    monkeypatch.setattr(QuerySet, "bulk_create", bulk_create)
 
 
-def test_two_rebuilds_of_the_same_range_at_once(tree, meet_after_delete):
+def test_two_rebuilds_of_the_same_range_at_once(tree, meet_before_insert):
     StatsSettings.load()  # as in a running network (its creation would also serialise them)
     units = list(OrgUnit.objects.all())
     GateCount.objects.bulk_create(

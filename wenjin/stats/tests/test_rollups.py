@@ -285,3 +285,26 @@ def test_calendar_helpers():
         date(2024, 3, 10),
     ]
     assert snapshot_days(date(2024, 1, 1), date(2024, 1, 1)) == [date(2024, 1, 1)]
+
+
+def test_days_and_hours_are_local_at_midnight(tree, system, add_items, make_reader):  # noqa: F811
+    """Stored in UTC, counted on Shanghai's calendar: 00:30 belongs to its own day."""
+    add_items("YX-GT", "M1", "M2")
+    card = make_reader(issued_on=date(YEAR, 1, 5))
+    day = date(YEAR, 5, 20)
+    early = timezone.make_aware(datetime(YEAR, 5, 20, 0, 30))
+    late = timezone.make_aware(datetime(YEAR, 5, 20, 23, 30))
+    for barcode, when in (("M1", early), ("M2", late)):
+        circulation.checkout(
+            actor=system,
+            item_barcode=barcode,
+            patron_barcode=card.barcode,
+            org_code="YX-GT",
+            at=when,
+        )
+    rollup_rebuild(first=date(YEAR, 5, 1), last=date(YEAR, 5, 31))
+    assert figures()[("YX-GT", day, "loans", "")] == 2
+    assert total("loans") == 2
+    month = figures(Period.MONTH)
+    assert month[("YX-GT", date(YEAR, 5, 1), "loans_by_hour", "00")] == 1
+    assert month[("YX-GT", date(YEAR, 5, 1), "loans_by_hour", "23")] == 1
