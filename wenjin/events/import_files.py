@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from wenjin.lib import tabular
 from wenjin.lib.errors import DomainError
 
 COLUMNS = tuple(
@@ -113,26 +114,12 @@ def is_blank(cells: list[Any]) -> bool:
 def header_columns(cells: list[Any], line: int = 1) -> dict[str, int]:
     """Each known column's position in the header row; EventFileError when a required
     column is missing or a column is named twice."""
-    positions: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        key = "".join(str(cell or "").replace("\ufeff", "").split()).lower()
-        column = HEADER_NAMES.get(key)
-        if column is None:
-            continue
-        if column in positions:
-            raise EventFileError(
-                _("The column %(column)s appears twice in the header.") % {"column": column},
-                line=line,
-            )
-        positions[column] = index
-    missing = [column for column in REQUIRED if column not in positions]
-    if missing:
-        raise EventFileError(
-            _(
-                "The header lacks the columns %(missing)s (the columns are kind, title, "
-                "series, org_code, venue, start, end, capacity, attendance)."
-            )
-            % {"missing": ", ".join(missing)},
-            line=line,
+    try:
+        return tabular.header_columns(
+            cells,
+            HEADER_NAMES,
+            REQUIRED,
+            "kind, title, series, org_code, venue, start, end, capacity, attendance",
         )
-    return positions
+    except tabular.HeaderError as error:
+        raise EventFileError(error.message, line=line) from None

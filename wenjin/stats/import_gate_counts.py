@@ -24,6 +24,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from wenjin.accounts.actor import Actor
+from wenjin.lib import tabular
 from wenjin.lib.errors import DomainError
 from wenjin.stats.services.gate_counts import GateSlot, gate_counts_set
 
@@ -136,29 +137,12 @@ def parse_count(text: str) -> int:
 
 
 def _header(cells: list[str], line: int) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = "".join(cell.replace("\ufeff", "").split()).lower()
-        column = HEADER_NAMES.get(name)
-        if column is None:
-            continue
-        if column in positions:
-            raise GateFileError(
-                _("The column %(column)s appears twice in the header.") % {"column": column},
-                line=line,
-            )
-        positions[column] = index
-    missing = [column for column in REQUIRED if column not in positions]
-    if missing:
-        raise GateFileError(
-            _(
-                "The header lacks the columns %(missing)s (the columns are org_code, date, "
-                "count, and hour for hourly counts)."
-            )
-            % {"missing": ", ".join(missing)},
-            line=line,
+    try:
+        return tabular.header_columns(
+            cells, HEADER_NAMES, REQUIRED, "org_code, date, count, and hour for hourly counts"
         )
-    return positions
+    except tabular.HeaderError as error:
+        raise GateFileError(error.message, line=line) from None
 
 
 def read_gate_file(data: bytes) -> GateFile:

@@ -16,22 +16,20 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from wenjin.accounts.actor import Actor
-from wenjin.accounts.policies import Perm
-from wenjin.accounts.selectors import units_in_scope
 from wenjin.lib import charts
 from wenjin.lib.errors import ValidationFailed
 from wenjin.network.models import OrgUnit
 from wenjin.stats import dashboard as selectors
 from wenjin.stats.dashboard import Dashboard, Series
 from wenjin.stats.dashboard_xlsx import dashboard_workbook
+from wenjin.stats.views_common import Refused, chosen_unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,29 +48,8 @@ class Choice:
     error: str = ""
 
 
-class Refused(Exception):
-    """The user may not see this unit's statistics (or any)."""
-
-
 def _choose(request: HttpRequest) -> Choice:
-    actor = Actor.from_request(request, request.user)
-    units = units_in_scope(actor, Perm.STATS_VIEW)
-    if not units:
-        raise Refused(_("Your roles do not include seeing statistics."))
-    code = request.GET.get("org", "").strip()
-    if code:
-        org = OrgUnit.objects.filter(code=code).first()
-        if org is None:
-            raise Http404(_("There is no such library."))
-        if not actor.can(Perm.STATS_VIEW, org):
-            raise Refused(
-                _(
-                    "The statistics of %(unit)s are outside the part of the network your roles cover."
-                )
-                % {"unit": f"{org.code} {org.name}"}
-            )
-    else:
-        org = units[0]  # tree order: the top of the (first) subtree in scope
+    org, units = chosen_unit(request)
     first, last = selectors.default_range(timezone.localdate())
     from_text = request.GET.get("from", "").strip()
     to_text = request.GET.get("to", "").strip()

@@ -15,28 +15,22 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from wenjin.accounts.actor import Actor
-from wenjin.accounts.policies import Perm
-from wenjin.accounts.selectors import units_in_scope
 from wenjin.lib.errors import DomainError
 from wenjin.network.models import OrgUnit
 from wenjin.stats import policies, report_io
 from wenjin.stats.render_html import report_context, report_document
 from wenjin.stats.render_xlsx import report_xlsx_bytes
 from wenjin.stats.report import annual_report, monthly_report
+from wenjin.stats.views_common import Refused, chosen_unit
 
 MONTHS = tuple(range(1, 13))
-
-
-class Refused(Exception):
-    """The user may not see this unit's statistics (or any)."""
 
 
 @dataclass
@@ -79,24 +73,7 @@ def _defaults(monthly: bool) -> tuple[int, int | None]:
 
 
 def _read(request: HttpRequest, monthly: bool) -> Chosen:
-    actor = Actor.from_request(request, request.user)
-    units = units_in_scope(actor, Perm.STATS_VIEW)
-    if not units:
-        raise Refused(_("Your roles do not include seeing statistics."))
-    code = request.GET.get("org", "").strip()
-    if code:
-        org = OrgUnit.objects.filter(code=code).first()
-        if org is None:
-            raise Http404(_("There is no such library."))
-        if not actor.can(Perm.STATS_VIEW, org):
-            raise Refused(
-                _(
-                    "The statistics of %(unit)s are outside the part of the network your roles cover."
-                )
-                % {"unit": f"{org.code} {org.name}"}
-            )
-    else:
-        org = units[0]  # tree order: the top of the (first) subtree in scope
+    org, units = chosen_unit(request)
     default_year, default_month = _defaults(monthly)
     year_text = request.GET.get("year", "").strip() or str(default_year)
     month_text = request.GET.get("month", "").strip() or str(default_month or "")
