@@ -14,6 +14,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from wenjin.stats import report_io
 
@@ -149,8 +150,14 @@ def print_css() -> str:
 
 
 def report_document(report: dict[str, Any]) -> str:
-    """The report as one self-contained, printable html document in Chinese."""
+    """The report as one self-contained, printable html document in Chinese.
+
+    It is a file to keep and print, opened from the disk rather than served by the
+    platform, so its styles travel inside it; the element is built here because no
+    served template may carry inline styles (the content security policy forbids them).
+    """
+    style = mark_safe(f"<style>\n{print_css()}\n</style>")  # noqa: S308 (our own stylesheet)
     with translation.override(DOCUMENT_LANGUAGE):
         return render_to_string(
-            "stats/report_document.html", {"rpt": report_context(report), "css": print_css()}
+            "stats/report_document.html", {"rpt": report_context(report), "style_element": style}
         )
